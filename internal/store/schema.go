@@ -1,0 +1,117 @@
+package store
+
+// Key schema. Every key of an account starts with "nd:{acct:<id>}:" so that
+// the braces' hash tag puts all of them in one Redis Cluster slot, and every
+// script names all the keys it touches in KEYS.
+//
+//	nd:accounts                 set     ids of all accounts (the only global key besides owners)
+//	nd:owner:<00..ff>           hash    e164 -> account id: which inventory holds a number
+//	nd:{acct:A}:meta            hash    name, country, multiple_sites, created_at,
+//	                                    lic_toll_total, lic_toll_used, lic_tf_total, lic_tf_used,
+//	                                    next_extno, ext_seq, site_seq, ea_seq, tok_seq
+//	nd:{acct:A}:num             hash    e164 -> number record (fields joined by \x1f, below)
+//	nd:{acct:A}:idx             zset    status index: score = status rank (porting 1, reserved 2,
+//	                                    unassigned 3, assigned 4) * 10^15 + the number's digits;
+//	                                    member = e164. One ZADD moves a number between statuses,
+//	                                    ZCOUNT counts a status exactly, ZRANGEBYSCORE pages it in order.
+//	nd:{acct:A}:gone            hash    e164 -> newest audit ref of a released number (history kept)
+//	nd:{acct:A}:resv            list    closed reserved intervals: e164 \x1f country \x1f start_ms \x1f end_ms
+//	nd:{acct:A}:ext             hash    extension id -> extension record (below)
+//	nd:{acct:A}:extno           hash    extension number -> extension id
+//	nd:{acct:A}:extemail        hash    lower-case email -> extension id
+//	nd:{acct:A}:extnums         hash    extension id -> its numbers, comma-separated, sorted
+//	nd:{acct:A}:extsearch       zset    lex index "term\x00id" (extension number, name, its words, email)
+//	nd:{acct:A}:site            hash    site id -> JSON
+//	nd:{acct:A}:ea              hash    emergency address id -> JSON
+//	nd:{acct:A}:tok             hash    SHA-256 of a token (hex) -> token JSON
+//	nd:{acct:A}:tokid           hash    token id -> SHA-256 (hex)
+//	nd:{acct:A}:audit           stream  one entry per atomic step: a (actor), s (source),
+//	                                    r (rows joined by \x1e; a row is number, action, before status,
+//	                                    before extension id, after status, after extension id,
+//	                                    previous audit ref of the number, joined by \x1f)
+//	nd:{acct:A}:batch:<id>      string  applied-marker of a batch: its outcomes (expires)
+//
+// A number record is 15 fields: status, type, country, area code, region,
+// city, site id, emergency address id, source, extension id, acquired_at
+// (ms), updated_at (ms), reserved_since (ms), port order id, audit ref.
+// An extension record is 5 fields: extension number, type, name, email,
+// site id.
+//
+// An audit ref is "<stream id>.<row>" (row counts from 1); a previous ref
+// of the form ".<row>" points at an earlier row of the same entry. Following
+// the refs from a number's record walks its history newest first; it ends
+// where the capped stream was trimmed.
+
+const (
+	sep    = "\x1f"
+	rowSep = "\x1e"
+)
+
+// Number record field positions (0-based in Go; Lua counts from 1).
+const (
+	fStatus = iota
+	fType
+	fCountry
+	fArea
+	fRegion
+	fCity
+	fSite
+	fEA
+	fSource
+	fExt
+	fAcquired
+	fUpdated
+	fReserved
+	fPort
+	fAudit
+	numFields
+)
+
+// Extension record field positions.
+const (
+	eNumber = iota
+	eType
+	eName
+	eEmail
+	eSite
+	extFields
+)
+
+// keys are the keys of one account.
+type keys struct {
+	meta, num, idx, gone, resv, ext, extno, extemail, extnums, extsearch,
+	site, ea, tok, tokid, audit, prefix string
+}
+
+func accountKeys(id string) keys {
+	p := "nd:{acct:" + id + "}:"
+	return keys{
+		prefix: p,
+		meta:   p + "meta", num: p + "num", idx: p + "idx", gone: p + "gone", resv: p + "resv",
+		ext: p + "ext", extno: p + "extno", extemail: p + "extemail", extnums: p + "extnums",
+		extsearch: p + "extsearch", site: p + "site", ea: p + "ea", tok: p + "tok", tokid: p + "tokid",
+		audit: p + "audit",
+	}
+}
+
+// batch returns the applied-marker key of a batch.
+func (k keys) batch(id string) string { return k.prefix + "batch:" + id }
+
+const accountsKey = "nd:accounts"
+
+// ownerKey returns the bucket of the global owner index holding e164.
+func ownerKey(e164 string) string {
+	var h uint32 = 2166136261
+	for i := 0; i < len(e164); i++ {
+		h ^= uint32(e164[i])
+		h *= 16777619
+	}
+	const hex = "0123456789abcdef"
+	b := byte(h)
+	return "nd:owner:" + string([]byte{hex[b>>4], hex[b&15]})
+}
+
+// statusRank is the status index's rank of each status.
+var statusRank = map[string]int64{"porting": 1, "reserved": 2, "unassigned": 3, "assigned": 4}
+
+const rankUnit = 1_000_000_000_000_000 // 10^15
