@@ -272,7 +272,7 @@ func (s *Store) decodeNumbers(ctx context.Context, k keys, numbers, recs []strin
 			Number: numbers[i], Status: inventory.Status(f[fStatus]), Type: inventory.NumberType(f[fType]),
 			Country: f[fCountry], AreaCode: f[fArea], Region: f[fRegion], City: f[fCity],
 			SiteID: f[fSite], EmergencyAddressID: f[fEA], Source: inventory.Source(f[fSource]),
-			AcquiredAt: msTime(f[fAcquired]), UpdatedAt: msTime(f[fUpdated]), PortOrderID: f[fPort],
+			AcquiredAt: msTime(f[fAcquired]), UpdatedAt: refTime(f[fAudit]), PortOrderID: f[fPort],
 		}
 		if f[fReserved] != "" {
 			t := msTime(f[fReserved])
@@ -285,6 +285,12 @@ func (s *Store) decodeNumbers(ctx context.Context, k keys, numbers, recs []strin
 		out[i] = n
 	}
 	return out, nil
+}
+
+// refTime is the time of an audit ref "<ms>-<seq>.<row>".
+func refTime(ref string) time.Time {
+	ms, _, _ := strings.Cut(ref, "-")
+	return msTime(ms)
 }
 
 func msTime(s string) time.Time {

@@ -31,9 +31,10 @@ package store
 //	                                    previous audit ref of the number, joined by \x1f)
 //	nd:{acct:A}:batch:<id>      string  applied-marker of a batch: its outcomes (expires)
 //
-// A number record is 15 fields: status, type, country, area code, region,
-// city, site id, emergency address id, source, extension id, acquired_at
-// (ms), updated_at (ms), reserved_since (ms), port order id, audit ref.
+// A number record is 14 fields: status, extension id, audit ref,
+// reserved_since (ms), port order id, type, site id, country, area code,
+// region, city, emergency address id, source, acquired_at (ms). A number's
+// updated_at is the time of its newest audit ref.
 // An extension record is 5 fields: extension number, type, name, email,
 // site id.
 //
@@ -47,23 +48,24 @@ const (
 	rowSep = "\x1e"
 )
 
-// Number record field positions (0-based in Go; Lua counts from 1).
+// Number record field positions (0-based in Go; Lua counts from 1). The
+// fields that transitions change come first, so the hot script parses only
+// those.
 const (
 	fStatus = iota
+	fExt
+	fAudit
+	fReserved
+	fPort
 	fType
+	fSite
 	fCountry
 	fArea
 	fRegion
 	fCity
-	fSite
 	fEA
 	fSource
-	fExt
 	fAcquired
-	fUpdated
-	fReserved
-	fPort
-	fAudit
 	numFields
 )
 

@@ -91,17 +91,17 @@ for i = 1, nrows do
   if out[i] == 'ok' then
     local b = FIRST + (i - 1) * 6
     local num = nums[i]
-    local rec = { status, ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5], site, ea, nsource, '', now, now, reserved_since, port, '' }
+    -- The record's tail (fields 6..14); the head is written with the audit ref.
+    local tail = ARGV[b + 1] .. SEP .. site .. SEP .. ARGV[b + 2] .. SEP .. ARGV[b + 3] .. SEP .. ARGV[b + 4] .. SEP .. ARGV[b + 5] .. SEP .. ea .. SEP .. nsource .. SEP .. now
     arows[#arows + 1] = num .. SEP .. ACTION[status] .. SEP .. 'released' .. SEP .. '' .. SEP .. status .. SEP .. '' .. SEP .. prevs[num]
-    recs[#recs + 1] = { num, rec }
+    recs[#recs + 1] = { num, tail }
   end
 end
 if #arows > 0 then
   local id = audit(KEYS[4], cap, actor, source, arows)
   for k, r in ipairs(recs) do
-    r[2][F_AUDIT] = id .. '.' .. k
     hset[#hset + 1] = r[1]
-    hset[#hset + 1] = join(r[2])
+    hset[#hset + 1] = status .. SEP .. '' .. SEP .. id .. '.' .. k .. SEP .. reserved_since .. SEP .. port .. SEP .. r[2]
     zadd[#zadd + 1] = score(status, r[1])
     zadd[#zadd + 1] = r[1]
   end

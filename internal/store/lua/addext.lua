@@ -56,7 +56,7 @@ for i = 1, nrows do
     else
       seq = redis.call('HINCRBY', KEYS[1], 'ext_seq', 1)
       id = 'ext_' .. seq
-      redis.call('HSET', KEYS[2], id, join({ no, etype, ARGV[b + 2], email, site }))
+      redis.call('HSET', KEYS[2], id, no .. SEP .. etype .. SEP .. ARGV[b + 2] .. SEP .. email .. SEP .. site)
       redis.call('HSET', KEYS[3], no, id)
       if email ~= '' then redis.call('HSET', KEYS[4], email, id) end
       local terms = { '#' .. no .. '\0' .. id, no .. '\0' .. id, string.lower(name) .. '\0' .. id }

@@ -10,6 +10,12 @@
 -- flags: 'm' use and write the applied-marker, 'd' dry run, 'p' count
 --        outcomes into the progress hash.
 -- Returns {replayed (0|1), outcomes joined by "\n"}.
+--
+-- This script is the bulk importer's hot path. It reads with one HMGET per
+-- key and writes with one variadic command per key, keeps the numbers'
+-- state in flat arrays rather than a table per row, parses only the head of
+-- each record (the rest is cut from the stored string when written back),
+-- and edits extension links as strings.
 local now, actor, source, cap, flags, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
 local prefailed = tonumber(ARGV[7])
 local use_marker = string.find(flags, 'm', 1, true) ~= nil
@@ -23,185 +29,237 @@ end
 
 local FIRST = 8
 local nrows = (#ARGV - FIRST + 1) / 3
-local nums, acts, refs = {}, {}, {}
-for i = 1, nrows do
-  local b = FIRST + (i - 1) * 3
-  nums[i], acts[i], refs[i] = ARGV[b], ARGV[b + 1], ARGV[b + 2]
-end
+local nums = {}
+for i = 1, nrows do nums[i] = ARGV[FIRST + (i - 1) * 3] end
 
 local multi = redis.call('HGET', KEYS[1], 'multiple_sites') == '1'
 
--- Current state: records of the rows' numbers (overlaid as rows apply).
-local cur = {}
+-- State of the rows' numbers, overlaid as rows apply. A number's state
+-- lives in slot slot[number] (its first row) of the arrays below; st is
+-- false when the number is not in the inventory.
+local slot = {}
+local st, ext, au, rs, po, rec, tail = {}, {}, {}, {}, {}, {}, {}
 if nrows > 0 then
   local recs = redis.call('HMGET', KEYS[2], unpack(nums))
   for i = 1, nrows do
-    if recs[i] and cur[nums[i]] == nil then cur[nums[i]] = split(recs[i]) end
-    if not recs[i] and cur[nums[i]] == nil then cur[nums[i]] = false end
+    local n = nums[i]
+    if not slot[n] then
+      slot[n] = i
+      local r = recs[i]
+      if r then
+        st[i], ext[i], au[i], rs[i], po[i], tail[i] = string.match(r, HEAD)
+        rec[i] = r
+      else
+        st[i] = false
+      end
+    end
+  end
+end
+-- rest returns the unchanging fields of a number's record.
+local function rest(k) return string.sub(rec[k], tail[k]) end
+
+-- Resolve extension refs to ids; with multiple sites, also to sites.
+local tid, tsite = {}, {} -- ref -> extension id, site
+do
+  local lists = { n = {}, e = {}, i = {} }
+  local asked = {}
+  for i = 1, nrows do
+    local r = ARGV[FIRST + (i - 1) * 3 + 2]
+    if not asked[r] then
+      asked[r] = true
+      local l = lists[string.sub(r, 1, 1)]
+      if l and string.sub(r, 2, 2) == ':' then l[#l + 1] = r end
+    end
+  end
+  for kind, key in pairs({ n = KEYS[5], e = KEYS[6] }) do
+    local list = lists[kind]
+    if #list > 0 then
+      local vals = {}
+      for j = 1, #list do vals[j] = string.sub(list[j], 3) end
+      local got = redis.call('HMGET', key, unpack(vals))
+      for j = 1, #list do
+        if got[j] then tid[list[j]] = got[j] end
+      end
+    end
+  end
+  local ids = lists.i
+  for j = 1, #ids do tid[ids[j]] = string.sub(ids[j], 3) end
+  -- Ids given directly must exist; sites are needed with multiple sites.
+  if #ids > 0 or multi then
+    local refs, idl = {}, {}
+    for r, id in pairs(tid) do refs[#refs + 1] = r; idl[#idl + 1] = id end
+    if #idl > 0 then
+      local got = redis.call('HMGET', KEYS[4], unpack(idl))
+      for j = 1, #refs do
+        if got[j] then tsite[refs[j]] = ext_site(got[j]) else tid[refs[j]] = nil end
+      end
+    end
   end
 end
 
--- Resolve extension refs to ids.
-local byno, byemail, byid = {}, {}, {}
-local nolist, emlist, idlist = {}, {}, {}
-for i = 1, nrows do
-  local r = refs[i]
-  local kind, val = string.sub(r, 1, 1), string.sub(r, 3)
-  if kind == 'n' and byno[val] == nil then byno[val] = false; nolist[#nolist + 1] = val
-  elseif kind == 'e' and byemail[val] == nil then byemail[val] = false; emlist[#emlist + 1] = val
-  elseif kind == 'i' and byid[val] == nil then byid[val] = false; idlist[#idlist + 1] = val end
-end
-if #nolist > 0 then
-  local ids = redis.call('HMGET', KEYS[5], unpack(nolist))
-  for j = 1, #nolist do if ids[j] then byno[nolist[j]] = ids[j]; idlist[#idlist + 1] = ids[j] end end
-end
-if #emlist > 0 then
-  local ids = redis.call('HMGET', KEYS[6], unpack(emlist))
-  for j = 1, #emlist do if ids[j] then byemail[emlist[j]] = ids[j]; idlist[#idlist + 1] = ids[j] end end
-end
-
--- Extension records of the targets and of the current assignees.
-local exts, links = {}, {}
-local want, wantlist = {}, {}
-for _, id in ipairs(idlist) do if not want[id] then want[id] = true; wantlist[#wantlist + 1] = id end end
-for _, rec in pairs(cur) do
-  if rec and rec[F_EXT] ~= '' and not want[rec[F_EXT]] then want[rec[F_EXT]] = true; wantlist[#wantlist + 1] = rec[F_EXT] end
-end
-if #wantlist > 0 then
-  local recs = redis.call('HMGET', KEYS[4], unpack(wantlist))
-  local lists = redis.call('HMGET', KEYS[7], unpack(wantlist))
-  for j = 1, #wantlist do
-    if recs[j] then exts[wantlist[j]] = split(recs[j]) end
-    links[wantlist[j]] = lists[j] or false
+-- Links of the extensions the batch touches: comma-separated numbers in no
+-- particular order, read once, edited as strings, written back once.
+local links, dirty = {}, {}
+do
+  local want, wl = {}, {}
+  for _, id in pairs(tid) do
+    if not want[id] then want[id] = true; wl[#wl + 1] = id end
+  end
+  for i, _ in pairs(ext) do
+    local id = ext[i]
+    if id ~= '' and not want[id] then want[id] = true; wl[#wl + 1] = id end
+  end
+  if #wl > 0 then
+    local got = redis.call('HMGET', KEYS[7], unpack(wl))
+    for j = 1, #wl do links[wl[j]] = got[j] or '' end
   end
 end
-
--- link sets: parsed lazily, written back only when changed.
-local linkset, linkdirty = {}, {}
-local function linkof(id)
-  local s = linkset[id]
-  if s then return s end
-  s = {}
+local function link(id, num)
   local l = links[id]
-  if l and l ~= '' then for n in string.gmatch(l, '[^,]+') do s[n] = true end end
-  linkset[id] = s
-  return s
+  if l == '' then links[id] = num else links[id] = l .. ',' .. num end
+  dirty[id] = true
+end
+local function unlink(id, num)
+  local l = links[id]
+  if l == num then
+    links[id] = ''
+  else
+    local s, e = string.find(',' .. l .. ',', ',' .. num .. ',', 1, true)
+    if s then
+      -- s..e in the padded string covers ",num,"; cut it from l.
+      if s == 1 then links[id] = string.sub(l, e)
+      else links[id] = string.sub(l, 1, s - 2) .. string.sub(l, e - 1) end
+    end
+  end
+  dirty[id] = true
 end
 
-local function target(ref)
-  local kind, val = string.sub(ref, 1, 1), string.sub(ref, 3)
-  local id
-  if kind == 'n' then id = byno[val] elseif kind == 'e' then id = byemail[val] elseif kind == 'i' then id = val end
-  if id and exts[id] then return id end
-  return nil
+local function assignee_no(id)
+  local r = redis.call('HGET', KEYS[4], id)
+  if r then return string.match(r, '^([^\31]*)') end
+  return id
+end
+
+local lic = nil
+local function free_licences(ntype, delta)
+  if not lic then
+    local m = redis.call('HMGET', KEYS[1], 'lic_toll_total', 'lic_toll_used', 'lic_tf_total', 'lic_tf_used')
+    lic = { toll = tonumber(m[1] or '0') - tonumber(m[2] or '0'), toll_free = tonumber(m[3] or '0') - tonumber(m[4] or '0'), tf_total = tonumber(m[3] or '0') }
+  end
+  return lic[ntype] - delta
 end
 
 local out = {}
-local hset, zadd, hdel, zrem, gone, resv, arows = {}, {}, {}, {}, {}, {}, {}
-local lastrow = {} -- number -> its latest audit row in this batch
-local licdelta = { lic_toll_used = 0, lic_tf_used = 0 }
+local lines, lslot = {}, {}
+local lastrow = {}
+local resv = {}
+local licdelta = { toll = 0, toll_free = 0 }
 local nok, nunchanged, nfailed = 0, 0, 0
 
 for i = 1, nrows do
-  local num, act = nums[i], acts[i]
-  local rec = cur[num]
+  local num = nums[i]
+  local b = FIRST + (i - 1) * 3
+  local act = ARGV[b + 1]
+  local k = slot[num]
+  local s = st[k]
   local res
-  if not rec then
+  if not s then
     res = 'number_not_found'
   else
-    local st = rec[F_STATUS]
-    local before_st, before_ext = st, rec[F_EXT]
+    local before_ext = ext[k]
     if act == 'assign' or act == 'reassign' then
-      local id = target(refs[i])
+      local ref = ARGV[b + 2]
+      local id = tid[ref]
       if not id then
         res = 'extension_not_found'
-      elseif st == 'porting' or st == 'reserved' then
+      elseif s == 'porting' or s == 'reserved' then
         res = 'number_not_active'
-      elseif act == 'assign' and st == 'assigned' then
-        if rec[F_EXT] == id then res = 'unchanged' else res = 'already_assigned' .. SEP .. (exts[rec[F_EXT]] and exts[rec[F_EXT]][E_NUMBER] or rec[F_EXT]) end
-      elseif act == 'reassign' and st ~= 'assigned' then
+      elseif act == 'assign' and s == 'assigned' then
+        if before_ext == id then res = 'unchanged' else res = 'already_assigned' .. SEP .. assignee_no(before_ext) end
+      elseif act == 'reassign' and s ~= 'assigned' then
         res = 'not_assigned'
-      elseif act == 'reassign' and rec[F_EXT] == id then
+      elseif act == 'reassign' and before_ext == id then
         res = 'unchanged'
-      elseif multi and rec[F_TYPE] == 'toll' and rec[F_SITE] ~= exts[id][E_SITE] then
-        res = 'site_mismatch' .. SEP .. rec[F_SITE] .. SEP .. exts[id][E_SITE]
+      elseif multi and rest_type(rest(k)) == 'toll' and rest_site(rest(k)) ~= tsite[ref] then
+        res = 'site_mismatch' .. SEP .. rest_site(rest(k)) .. SEP .. tsite[ref]
       else
-        if rec[F_EXT] ~= '' then linkof(rec[F_EXT])[num] = nil; linkdirty[rec[F_EXT]] = true end
-        linkof(id)[num] = true; linkdirty[id] = true
-        rec[F_STATUS], rec[F_EXT] = 'assigned', id
+        if before_ext ~= '' then unlink(before_ext, num) end
+        link(id, num)
+        st[k], ext[k] = 'assigned', id
         res = 'ok'
       end
     elseif act == 'unassign' then
-      if st ~= 'assigned' then
+      if s ~= 'assigned' then
         res = 'not_assigned'
       else
-        linkof(rec[F_EXT])[num] = nil; linkdirty[rec[F_EXT]] = true
-        rec[F_STATUS], rec[F_EXT] = 'unassigned', ''
+        unlink(before_ext, num)
+        st[k], ext[k] = 'unassigned', ''
         res = 'ok'
       end
     elseif act == 'delete' then
-      if st == 'assigned' then
-        res = 'already_assigned' .. SEP .. (exts[rec[F_EXT]] and exts[rec[F_EXT]][E_NUMBER] or rec[F_EXT])
-      elseif st == 'porting' then
+      if s == 'assigned' then
+        res = 'already_assigned' .. SEP .. assignee_no(before_ext)
+      elseif s == 'porting' then
         res = 'number_not_active'
       else
-        if st == 'unassigned' then
-          local _, used = lic_fields(rec[F_TYPE])
-          licdelta[used] = licdelta[used] - 1
+        if s == 'unassigned' then
+          local ty = rest_type(rest(k))
+          licdelta[ty] = licdelta[ty] - 1
         else
-          resv[#resv + 1] = num .. SEP .. rec[F_COUNTRY] .. SEP .. rec[F_RESERVED] .. SEP .. now
+          resv[#resv + 1] = num .. SEP .. rest_country(rest(k)) .. SEP .. rs[k] .. SEP .. now
         end
-        rec[F_STATUS] = 'released'
+        st[k] = 'released'
         res = 'ok'
       end
     elseif act == 'activate' or act == 'port_complete' then
       local from = (act == 'activate') and 'reserved' or 'porting'
-      if st ~= from then
-        res = (st == 'assigned' or st == 'unassigned') and 'unchanged' or 'wrong_status'
-        if act == 'activate' and st == 'porting' then res = 'number_not_active' end
+      if s ~= from then
+        if s == 'assigned' or s == 'unassigned' then res = 'unchanged'
+        elseif act == 'activate' and s == 'porting' then res = 'number_not_active'
+        else res = 'wrong_status' end
       else
-        local total, used = lic_fields(rec[F_TYPE])
-        local have = tonumber(redis.call('HGET', KEYS[1], total) or '0') - tonumber(redis.call('HGET', KEYS[1], used) or '0') - licdelta[used]
-        if have <= 0 then
+        local ty = rest_type(rest(k))
+        if free_licences(ty, licdelta[ty]) <= 0 then
           if act == 'activate' then
-            res = (rec[F_TYPE] == 'toll_free' and tonumber(redis.call('HGET', KEYS[1], total) or '0') == 0) and 'toll_free_license_required' or 'license_exhausted'
+            res = (ty == 'toll_free' and lic.tf_total == 0) and 'toll_free_license_required' or 'license_exhausted'
           else
-            rec[F_STATUS], rec[F_RESERVED], rec[F_PORT] = 'reserved', now, ''
+            st[k], rs[k], po[k] = 'reserved', now, ''
             res = 'reserved'
           end
         else
-          licdelta[used] = licdelta[used] + 1
-          if st == 'reserved' then
-            resv[#resv + 1] = num .. SEP .. rec[F_COUNTRY] .. SEP .. rec[F_RESERVED] .. SEP .. now
+          licdelta[ty] = licdelta[ty] + 1
+          if s == 'reserved' then
+            resv[#resv + 1] = num .. SEP .. rest_country(rest(k)) .. SEP .. rs[k] .. SEP .. now
           end
-          rec[F_STATUS], rec[F_RESERVED], rec[F_PORT] = 'unassigned', '', ''
+          st[k], rs[k], po[k] = 'unassigned', '', ''
           res = 'ok'
         end
       end
     elseif act == 'port_reserve' then
-      if st ~= 'porting' then
-        res = (st == 'reserved') and 'unchanged' or 'wrong_status'
+      if s == 'reserved' then res = 'unchanged'
+      elseif s ~= 'porting' then res = 'wrong_status'
       else
-        rec[F_STATUS], rec[F_RESERVED], rec[F_PORT] = 'reserved', now, ''
+        st[k], rs[k], po[k] = 'reserved', now, ''
         res = 'ok'
       end
     elseif act == 'port_cancel' then
-      if st ~= 'porting' then
+      if s ~= 'porting' then
         res = 'wrong_status'
       else
-        rec[F_STATUS] = 'released'
+        st[k] = 'released'
         res = 'ok'
       end
     else
       res = 'invalid_action'
     end
     if res == 'ok' or res == 'reserved' then
-      rec[F_UPDATED] = now
-      local prev = rec[F_AUDIT]
+      local prev = au[k]
       if lastrow[num] then prev = '.' .. lastrow[num] end
-      arows[#arows + 1] = { num, act, before_st, before_ext, rec[F_STATUS], rec[F_EXT], prev, rec }
-      lastrow[num] = #arows
-      if rec[F_STATUS] == 'released' then cur[num] = false end
+      local a = #lines + 1
+      lines[a] = num .. SEP .. act .. SEP .. s .. SEP .. before_ext .. SEP .. st[k] .. SEP .. ext[k] .. SEP .. prev
+      lslot[a] = k
+      lastrow[num] = a
+      if st[k] == 'released' then st[k] = false end
     end
   end
   out[i] = res
@@ -213,49 +271,43 @@ end
 local joined = table.concat(out, '\n')
 if dry then return { 0, joined } end
 
-if #arows > 0 then
-  local lines = {}
-  for k, a in ipairs(arows) do lines[k] = table.concat(a, SEP, 1, 7) end
+if #lines > 0 then
   local id = audit(KEYS[8], cap, actor, source, lines)
+  local hset, zadd, hdel, gone = {}, {}, {}, {}
   -- Each number's record points at its newest audit row; a number changed
-  -- twice in one batch keeps the later row (its own chain links the earlier).
-  local final = {}
-  for k, a in ipairs(arows) do
-    local rec = a[8]
-    rec[F_AUDIT] = id .. '.' .. k
-    final[a[1]] = rec
-  end
-  for num, rec in pairs(final) do
-    if rec[F_STATUS] == 'released' then
-      hdel[#hdel + 1] = num
-      zrem[#zrem + 1] = num
-      gone[#gone + 1] = num
-      gone[#gone + 1] = rec[F_AUDIT]
-    else
-      hset[#hset + 1] = num
-      hset[#hset + 1] = join(rec)
-      zadd[#zadd + 1] = score(rec[F_STATUS], num)
-      zadd[#zadd + 1] = num
+  -- twice in one batch keeps the later row (which links the earlier).
+  for a = 1, #lines do
+    local k = lslot[a]
+    local num = nums[k]
+    if lastrow[num] == a then
+      local ref = id .. '.' .. a
+      if not st[k] then
+        hdel[#hdel + 1] = num
+        gone[#gone + 1] = num
+        gone[#gone + 1] = ref
+      else
+        hset[#hset + 1] = num
+        hset[#hset + 1] = st[k] .. SEP .. ext[k] .. SEP .. ref .. SEP .. rs[k] .. SEP .. po[k] .. SEP .. rest(k)
+        zadd[#zadd + 1] = score(st[k], num)
+        zadd[#zadd + 1] = num
+      end
     end
   end
   if #hset > 0 then bulk('HSET', KEYS[2], hset); bulk('ZADD', KEYS[3], zadd) end
-  if #hdel > 0 then bulk('HDEL', KEYS[2], hdel); bulk('ZREM', KEYS[3], zrem); bulk('HSET', KEYS[9], gone) end
+  if #hdel > 0 then bulk('HDEL', KEYS[2], hdel); bulk('ZREM', KEYS[3], hdel); bulk('HSET', KEYS[9], gone) end
   if #resv > 0 then bulk('RPUSH', KEYS[10], resv) end
   local lset, ldel = {}, {}
-  for id, _ in pairs(linkdirty) do
-    local l = {}
-    for n, _ in pairs(linkset[id]) do l[#l + 1] = n end
-    if #l == 0 then ldel[#ldel + 1] = id else
-      table.sort(l)
+  for id, _ in pairs(dirty) do
+    local l = links[id]
+    if l == '' then ldel[#ldel + 1] = id else
       lset[#lset + 1] = id
-      lset[#lset + 1] = table.concat(l, ',')
+      lset[#lset + 1] = l
     end
   end
   if #lset > 0 then bulk('HSET', KEYS[7], lset) end
   if #ldel > 0 then bulk('HDEL', KEYS[7], ldel) end
-  for f, d in pairs(licdelta) do
-    if d ~= 0 then redis.call('HINCRBY', KEYS[1], f, d) end
-  end
+  if licdelta.toll ~= 0 then redis.call('HINCRBY', KEYS[1], 'lic_toll_used', licdelta.toll) end
+  if licdelta.toll_free ~= 0 then redis.call('HINCRBY', KEYS[1], 'lic_tf_used', licdelta.toll_free) end
 end
 
 if progress then

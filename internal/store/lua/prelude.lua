@@ -4,38 +4,27 @@
 local SEP = '\31'
 local ROWSEP = '\30'
 
-local function split(s)
-  local t, i, start = {}, 1, 1
-  while true do
-    local j = string.find(s, SEP, start, true)
-    if not j then
-      t[i] = string.sub(s, start)
-      return t
-    end
-    t[i] = string.sub(s, start, j - 1)
-    i = i + 1
-    start = j + 1
-  end
-end
+-- A number record is 14 fields (see schema.go): status, extension id,
+-- audit ref, reserved_since, port order id, then the fields no transition
+-- changes: type, site, country, area code, region, city, emergency
+-- address, source, acquired_at. Scripts split off only the five changing
+-- ones (HEAD, whose last capture is where the rest starts).
+local HEAD = '^([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31()'
+local function rest_type(r) return string.match(r, '^([^\31]*)') end
+local function rest_site(r) return string.match(r, '^[^\31]*\31([^\31]*)') end
+local function rest_country(r) return string.match(r, '^[^\31]*\31[^\31]*\31([^\31]*)') end
 
--- Number record fields (see schema.go).
-local F_STATUS, F_TYPE, F_COUNTRY, F_AREA, F_REGION, F_CITY, F_SITE, F_EA,
-  F_SOURCE, F_EXT, F_ACQUIRED, F_UPDATED, F_RESERVED, F_PORT, F_AUDIT = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
-local NFIELDS = 15
+-- An extension record is 5 fields: extension number, type, name, email, site.
+local function ext_site(s) return string.match(s, '^[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31(.*)$') end
 
--- Extension record fields.
-local E_NUMBER, E_TYPE, E_NAME, E_EMAIL, E_SITE = 1, 2, 3, 4, 5
+local RANK = { porting = 1e15, reserved = 2e15, unassigned = 3e15, assigned = 4e15 }
 
-local RANK = { porting = '1', reserved = '2', unassigned = '3', assigned = '4' }
-
--- score orders the status index: the status rank, then the number's digits
--- padded to 15, built as a string so no float formatting can round it.
+-- score orders the status index: the status rank times 10^15 plus the
+-- number's digits (at most 15). Every score is below 2^53, so it is exact
+-- as a double, and Redis 7 and miniredis print Lua numbers exactly.
 local function score(status, num)
-  local digits = string.sub(num, 2)
-  return RANK[status] .. string.rep('0', 15 - #digits) .. digits
+  return RANK[status] + tonumber(num)
 end
-
-local function join(t) return table.concat(t, SEP) end
 
 -- lic_field names the meta fields of a number type's licence pool.
 local function lic_fields(ntype)
