@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -58,6 +59,9 @@ func Start(extraArgs ...string) (*Server, error) {
 			"--logfile", filepath.Join(dir, "redis.log"),
 		}, extraArgs...)
 		cmd := exec.Command(bin, args...)
+		// The server dies with the test binary even when a package forgets
+		// Main (or the binary is killed).
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		if err := cmd.Start(); err != nil {
 			return nil, fmt.Errorf("start redis-server: %w", err)
 		}

@@ -1,0 +1,38 @@
+# Numberdesk — run `make help` for the targets.
+SHELL := /bin/bash
+GO    ?= go
+PKGS  ?= ./...
+BIN   := bin/numberdesk
+
+.DEFAULT_GOAL := help
+
+help: ## Show this help.
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+
+deps: ## Install what the tests need (redis-server) when missing.
+	@scripts/ensure-deps.sh
+
+build: ## Build bin/numberdesk.
+	$(GO) build -o $(BIN) ./cmd/numberdesk
+
+run: build ## Start what exists: a private redis-server, an account and a seeded demo inventory.
+	@scripts/run.sh
+
+test: deps ## Run every test with the race detector (what CI runs).
+	$(GO) vet $(PKGS)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) test -race -count=1 -timeout 12m $(PKGS)
+
+bench: deps ## Run the benchmarks and print their figures.
+	$(GO) test -run '^$$' -bench . -benchtime 200x ./internal/store/
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/phone/ ./csv/
+
+fuzz: ## Fuzz the phone normaliser and the CSV decoder for a while each.
+	$(GO) test -run '^$$' -fuzz FuzzNormalize -fuzztime 30s ./internal/phone/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s ./csv/
+
+lint: ## gofmt and go vet.
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
+	$(GO) vet $(PKGS)
+
+.PHONY: help deps build run test bench fuzz lint
