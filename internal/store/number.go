@@ -128,16 +128,66 @@ type ExtensionRef struct {
 	Email  string
 }
 
-func (r ExtensionRef) arg() string {
-	switch {
-	case r.ID != "":
-		return "i:" + r.ID
-	case r.Number != "":
-		return "n:" + r.Number
-	case r.Email != "":
-		return "e:" + strings.ToLower(r.Email)
+// applyArgs lays out apply.lua's ARGV: the header, the distinct extension
+// refs (numbers, emails, ids), then the rows' numbers, actions and ref
+// positions, each a contiguous run the script can unpack straight into
+// HMGET.
+func applyArgs(rows []Row, now string, actor Actor, auditCap int64, opt BatchOptions, ttl int64) []any {
+	// refs[k] holds the distinct refs of kind k (numbers, emails, ids) and
+	// at[k] their 1-based position within the kind.
+	var refs [3][]string
+	var at [3]map[string]int
+	kind := make([]int8, len(rows))
+	idx := make([]int, len(rows))
+	for i, r := range rows {
+		k, v := int8(-1), ""
+		switch {
+		case r.Extension.ID != "":
+			k, v = 2, r.Extension.ID
+		case r.Extension.Number != "":
+			k, v = 0, r.Extension.Number
+		case r.Extension.Email != "":
+			k, v = 1, strings.ToLower(r.Extension.Email)
+		}
+		kind[i] = k
+		if k < 0 {
+			continue
+		}
+		if at[k] == nil {
+			at[k] = map[string]int{}
+		}
+		p, ok := at[k][v]
+		if !ok {
+			refs[k] = append(refs[k], v)
+			p = len(refs[k])
+			at[k][v] = p
+		}
+		idx[i] = p
 	}
-	return ""
+	nos, emails, ids := refs[0], refs[1], refs[2]
+	offset := [3]int{0, len(nos), len(nos) + len(emails)}
+	args := make([]any, 0, 11+len(nos)+len(emails)+len(ids)+3*len(rows))
+	args = append(args, now, actor.Name, actor.Source, auditCap, opt.flags(), ttl, opt.PreFailed,
+		len(rows), len(nos), len(emails), len(ids))
+	for _, l := range [][]string{nos, emails, ids} {
+		for _, v := range l {
+			args = append(args, v)
+		}
+	}
+	for _, r := range rows {
+		args = append(args, r.Number)
+	}
+	for _, r := range rows {
+		args = append(args, string(r.Action))
+	}
+	for i := range rows {
+		p := 0 // no ref
+		if kind[i] >= 0 {
+			p = offset[kind[i]] + idx[i]
+		}
+		args = append(args, strconv.Itoa(p))
+	}
+	return args
 }
 
 // Apply applies up to MaxBatch rows (assign, reassign, unassign, delete,
@@ -156,11 +206,7 @@ func (s *Store) Apply(ctx context.Context, accountID string, rows []Row, actor A
 	if opt.ImportID != "" {
 		progress = ImportKey(accountID, opt.ImportID)
 	}
-	args := make([]any, 0, 7+3*len(rows))
-	args = append(args, s.nowMS(), actor.Name, actor.Source, s.auditCap, opt.flags(), int64(s.markerTTL.Seconds()), opt.PreFailed)
-	for _, r := range rows {
-		args = append(args, r.Number, string(r.Action), r.Extension.arg())
-	}
+	args := applyArgs(rows, s.nowMS(), actor, s.auditCap, opt, int64(s.markerTTL.Seconds()))
 	v, err := scriptApply.Run(ctx, s.rdb, []string{k.meta, k.num, k.idx, k.ext, k.extno, k.extemail, k.extnums, k.audit, k.gone, k.resv, marker, progress}, args...).Result()
 	if err != nil {
 		return BatchResult{}, scriptError("apply", err)

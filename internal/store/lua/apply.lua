@@ -5,8 +5,10 @@
 --       8 audit, 9 gone, 10 resv, 11 marker, 12 progress
 -- ARGV: 1 now_ms, 2 actor, 3 source, 4 audit_cap, 5 flags, 6 marker_ttl,
 --       7 rows failed before this step (counted into progress),
---       then rows as triples: number, action, extension ref
---       (extension ref: "n:<extension number>", "e:<email>", "i:<id>" or "").
+--       8 N rows, 9 NN extension numbers, 10 NE emails, 11 NI extension ids,
+--       then the distinct extension refs: NN extension numbers, NE emails,
+--       NI ids (together the ref list, 1-based), then N numbers, N actions,
+--       and N ref positions ("0" for none).
 -- flags: 'm' use and write the applied-marker, 'd' dry run, 'p' count
 --        outcomes into the progress hash.
 -- Returns {replayed (0|1), outcomes joined by "\n"}.
@@ -27,10 +29,14 @@ if use_marker then
   if done then return { 1, done } end
 end
 
-local FIRST = 8
-local nrows = (#ARGV - FIRST + 1) / 3
+local N, NN, NE, NI = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+local REFS = 12                 -- ARGV position of the first ref
+local NUMS = REFS + NN + NE + NI -- of the first number
+local ACTS = NUMS + N
+local RIDX = ACTS + N
+local nrows = N
 local nums = {}
-for i = 1, nrows do nums[i] = ARGV[FIRST + (i - 1) * 3] end
+for i = 1, N do nums[i] = ARGV[NUMS + i - 1] end
 
 local multi = redis.call('HGET', KEYS[1], 'multiple_sites') == '1'
 
@@ -58,41 +64,28 @@ end
 -- rest returns the unchanging fields of a number's record.
 local function rest(k) return string.sub(rec[k], tail[k]) end
 
--- Resolve extension refs to ids; with multiple sites, also to sites.
-local tid, tsite = {}, {} -- ref -> extension id, site
-do
-  local lists = { n = {}, e = {}, i = {} }
-  local asked = {}
-  for i = 1, nrows do
-    local r = ARGV[FIRST + (i - 1) * 3 + 2]
-    if not asked[r] then
-      asked[r] = true
-      local l = lists[string.sub(r, 1, 1)]
-      if l and string.sub(r, 2, 2) == ':' then l[#l + 1] = r end
-    end
+-- Resolve the distinct refs to extension ids (tid, by ref position);
+-- ids given directly must exist, and with multiple sites the targets'
+-- sites are needed (tsite).
+local tid, tsite = {}, {}
+if NN > 0 then
+  local got = redis.call('HMGET', KEYS[5], unpack(ARGV, REFS, REFS + NN - 1))
+  for j = 1, NN do tid[j] = got[j] end
+end
+if NE > 0 then
+  local got = redis.call('HMGET', KEYS[6], unpack(ARGV, REFS + NN, REFS + NN + NE - 1))
+  for j = 1, NE do tid[NN + j] = got[j] end
+end
+for j = NN + NE + 1, NN + NE + NI do tid[j] = ARGV[REFS + j - 1] end
+if NI > 0 or (multi and NN + NE > 0) then
+  local pos, idl = {}, {}
+  for j = 1, NN + NE + NI do
+    if tid[j] then pos[#pos + 1] = j; idl[#idl + 1] = tid[j] end
   end
-  for kind, key in pairs({ n = KEYS[5], e = KEYS[6] }) do
-    local list = lists[kind]
-    if #list > 0 then
-      local vals = {}
-      for j = 1, #list do vals[j] = string.sub(list[j], 3) end
-      local got = redis.call('HMGET', key, unpack(vals))
-      for j = 1, #list do
-        if got[j] then tid[list[j]] = got[j] end
-      end
-    end
-  end
-  local ids = lists.i
-  for j = 1, #ids do tid[ids[j]] = string.sub(ids[j], 3) end
-  -- Ids given directly must exist; sites are needed with multiple sites.
-  if #ids > 0 or multi then
-    local refs, idl = {}, {}
-    for r, id in pairs(tid) do refs[#refs + 1] = r; idl[#idl + 1] = id end
-    if #idl > 0 then
-      local got = redis.call('HMGET', KEYS[4], unpack(idl))
-      for j = 1, #refs do
-        if got[j] then tsite[refs[j]] = ext_site(got[j]) else tid[refs[j]] = nil end
-      end
+  if #idl > 0 then
+    local got = redis.call('HMGET', KEYS[4], unpack(idl))
+    for x = 1, #pos do
+      if got[x] then tsite[pos[x]] = ext_site(got[x]) else tid[pos[x]] = false end
     end
   end
 end
@@ -103,7 +96,7 @@ local links, dirty = {}, {}
 do
   local want, wl = {}, {}
   for _, id in pairs(tid) do
-    if not want[id] then want[id] = true; wl[#wl + 1] = id end
+    if id and not want[id] then want[id] = true; wl[#wl + 1] = id end
   end
   for i, _ in pairs(ext) do
     local id = ext[i]
@@ -158,8 +151,7 @@ local nok, nunchanged, nfailed = 0, 0, 0
 
 for i = 1, nrows do
   local num = nums[i]
-  local b = FIRST + (i - 1) * 3
-  local act = ARGV[b + 1]
+  local act = ARGV[ACTS + i - 1]
   local k = slot[num]
   local s = st[k]
   local res
@@ -168,7 +160,7 @@ for i = 1, nrows do
   else
     local before_ext = ext[k]
     if act == 'assign' or act == 'reassign' then
-      local ref = ARGV[b + 2]
+      local ref = tonumber(ARGV[RIDX + i - 1])
       local id = tid[ref]
       if not id then
         res = 'extension_not_found'
