@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+)
+
+// runServe runs `numberdesk serve`: the intake API until ctx is done (on
+// SIGINT or SIGTERM), then a graceful shutdown.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	m := NewMain()
+	c := &m.Config
+	fs := newFlags("serve", stderr)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "host:port to listen on")
+	fs.StringVar(&c.RedisURL, "redis-url", "", "Redis URL of the state (redis://, redis-cluster://, redis-sentinel://)")
+	fs.StringVar(&c.CarrierURL, "carrier-url", "", "base URL of the carrier API")
+	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "requests per second per token in this process (0: no limit)")
+	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests a token may make at once")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest JSON request body")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long shutdown waits for requests in flight")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return usagef("--log-level %q: want debug, info, warn or error", *logLevel)
+	}
+	m.Logger = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		m.Logger.Info("shutting down", "timeout", c.ShutdownTimeout.String())
+	case <-m.Done():
+		err := m.Close()
+		m.Logger.Error("the API server stopped on its own", "err", fmt.Sprint(err))
+		return err
+	}
+	return m.Close()
+}

@@ -1,0 +1,189 @@
+package httpapi
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/numberdesk/numberdesk/internal/inventory"
+	"github.com/numberdesk/numberdesk/internal/store"
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
+)
+
+// Defaults of Config.
+const (
+	DefaultMaxBodyBytes = 1 << 20
+	DefaultRateLimit    = 50
+	DefaultRateBurst    = 100
+)
+
+// Config configures the API handler. Only Store is required.
+type Config struct {
+	Store *store.Store
+	// Logger receives one line per request and every internal error
+	// (default: slog.Default()).
+	Logger *slog.Logger
+	// RateLimit is each token's sustained request rate per second in this
+	// process (default DefaultRateLimit; rate.Inf turns the limit off), and
+	// RateBurst how many requests a token may make at once (default
+	// DefaultRateBurst).
+	RateLimit rate.Limit
+	RateBurst int
+	// MaxBodyBytes caps JSON request bodies (default DefaultMaxBodyBytes);
+	// a larger body is refused with 413.
+	MaxBodyBytes int64
+	// Registry is where the API registers its metrics; GET /metrics serves
+	// it. Default: a new registry with the Go and process collectors.
+	Registry *prometheus.Registry
+}
+
+// api is the handler New returns.
+type api struct {
+	store   *store.Store
+	log     *slog.Logger
+	maxBody int64
+	limiter *limiter
+	metrics *metrics
+	mux     *http.ServeMux
+	table   []route
+	openapi []byte
+
+	countries sync.Map // account id -> country, which never changes
+}
+
+// New returns the API's http.Handler.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Store == nil {
+		return nil, fmt.Errorf("httpapi: Config.Store is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxBodyBytes < 0 {
+		return nil, fmt.Errorf("httpapi: Config.MaxBodyBytes must be positive, got %d", cfg.MaxBodyBytes)
+	}
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit = DefaultRateLimit
+	}
+	if cfg.RateBurst == 0 {
+		cfg.RateBurst = DefaultRateBurst
+	}
+	if cfg.RateLimit < 0 || cfg.RateBurst < 0 {
+		return nil, fmt.Errorf("httpapi: Config.RateLimit and RateBurst must be positive")
+	}
+	m, err := newMetrics(cfg.Registry)
+	if err != nil {
+		return nil, err
+	}
+	a := &api{
+		store: cfg.Store, log: cfg.Logger, maxBody: cfg.MaxBodyBytes,
+		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), metrics: m, mux: http.NewServeMux(),
+	}
+	a.table = a.routes()
+	for i := range a.table {
+		rt := &a.table[i]
+		a.mux.Handle(rt.key(), a.serveRoute(rt))
+	}
+	if a.openapi, err = openAPIDocument(a.table); err != nil {
+		return nil, fmt.Errorf("httpapi: build the OpenAPI document: %w", err)
+	}
+	return a, nil
+}
+
+// ServeHTTP gives the request an id, logs it, recovers a panicking handler
+// and routes the request; unknown paths and methods get problem documents.
+func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	info := &requestInfo{id: newRequestID(r.Header.Get("X-Request-ID")), route: "unmatched"}
+	r = r.WithContext(withRequestInfo(r.Context(), info))
+	w.Header().Set("X-Request-ID", info.id)
+	sw := &statusWriter{ResponseWriter: w}
+	defer a.logRequest(r, sw, info, start)
+	defer a.recoverPanic(sw, r)
+
+	if _, pattern := a.mux.Handler(r); pattern != "" {
+		a.mux.ServeHTTP(sw, r)
+		return
+	}
+	// No route: ask the mux whether the path exists for other methods.
+	probe := &statusWriter{ResponseWriter: discard{h: http.Header{}}}
+	a.mux.ServeHTTP(probe, r)
+	var err error
+	switch probe.status {
+	case http.StatusMethodNotAllowed:
+		sw.Header().Set("Allow", probe.Header().Get("Allow"))
+		err = apiError(CodeMethodNotAllowed, fmt.Sprintf("%s is not allowed here; allowed: %s", r.Method, probe.Header().Get("Allow")))
+	case http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		a.mux.ServeHTTP(sw, r) // a path the mux cleans up
+		return
+	default:
+		err = apiError(inventory.CodeNotFound, "no such path: "+r.URL.Path)
+	}
+	a.metrics.observe("unmatched", StatusOf(inventory.ErrorCode(err)), time.Since(start))
+	a.writeProblem(sw, r, err)
+}
+
+// serveRoute wraps a route's handler with metrics, authentication, the
+// rate limit and the role check.
+func (a *api) serveRoute(rt *route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := requestInfoFrom(r.Context())
+		info.route = rt.key()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() { a.metrics.observe(rt.key(), sw.code(), time.Since(start)) }()
+		defer a.recoverPanic(sw, r)
+		c := &call{api: a, route: rt, w: sw, r: r}
+		if err := a.authorize(c); err != nil {
+			a.writeProblem(sw, r, err)
+			return
+		}
+		if err := rt.serve(c); err != nil {
+			if sw.wrote {
+				a.log.Error("handler failed after writing", "request_id", info.id, "err", err.Error())
+				return
+			}
+			a.writeProblem(sw, r, err)
+		}
+	})
+}
+
+// Server timeouts of NewServer. A route that streams a large upload extends
+// its own deadlines with http.ResponseController (SetReadDeadline,
+// SetWriteDeadline); the defaults bound every other request.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 30 * time.Second
+	WriteTimeout      = 60 * time.Second
+	IdleTimeout       = 120 * time.Second
+)
+
+// NewServer returns an http.Server for h with the timeouts above and its
+// own errors logged to logger.
+func NewServer(h http.Handler, logger *slog.Logger) *http.Server {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// discard is a ResponseWriter that keeps headers and drops the body.
+type discard struct{ h http.Header }
+
+func (d discard) Header() http.Header         { return d.h }
+func (d discard) Write(p []byte) (int, error) { return len(p), nil }
+func (d discard) WriteHeader(int)             {}
