@@ -11,7 +11,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/numberdesk/numberdesk/internal/httpapi"
+	"github.com/numberdesk/numberdesk/internal/importer"
 	"github.com/numberdesk/numberdesk/internal/store"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
@@ -23,6 +25,8 @@ type ServeConfig struct {
 	Addr string
 	// RedisURL names the state's Redis (see openRedis).
 	RedisURL string
+	// QueueRedisURL names the queue's Redis ("" = RedisURL).
+	QueueRedisURL string
 	// CarrierURL is the carrier API's base URL (used by the order and
 	// port-order routes; optional until they exist).
 	CarrierURL string
@@ -92,6 +96,7 @@ type Main struct {
 	Logger *slog.Logger
 
 	rdb      redis.UniversalClient
+	queue    *asynq.Client
 	ln       net.Listener
 	srv      *http.Server
 	stopped  chan struct{} // closed when Serve returns
@@ -120,20 +125,33 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	qurl := m.Config.QueueRedisURL
+	if qurl == "" {
+		qurl = m.Config.RedisURL
+	}
+	conn, err := queueConn(qurl)
+	if err != nil {
+		rdb.Close()
+		return err
+	}
+	st := store.New(rdb)
+	m.queue = asynq.NewClient(conn)
 	limit := rate.Limit(m.Config.RateLimit)
 	if m.Config.RateLimit == 0 {
 		limit = rate.Inf
 	}
 	h, err := httpapi.New(httpapi.Config{
-		Store: store.New(rdb), Logger: m.Logger,
+		Store: st, Logger: m.Logger, Intake: &importer.Intake{Store: st, Queue: m.queue},
 		RateLimit: limit, RateBurst: m.Config.RateBurst, MaxBodyBytes: m.Config.MaxBodyBytes,
 	})
 	if err != nil {
+		m.queue.Close()
 		rdb.Close()
 		return err
 	}
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
+		m.queue.Close()
 		rdb.Close()
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
@@ -182,6 +200,12 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("serve: %w", err))
 		}
 		m.srv = nil
+	}
+	if m.queue != nil {
+		if err := m.queue.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close the queue client: %w", err))
+		}
+		m.queue = nil
 	}
 	if m.rdb != nil {
 		if err := m.rdb.Close(); err != nil {

@@ -48,6 +48,7 @@ func commands() []command {
 	return []command{
 		{"account", "account create: create an account and its owner token", runAccount},
 		{"seed", "bulk-load demo or benchmark numbers and extensions into an account", runSeed},
+		{"worker", "run the task worker (--redis-url --queue-redis-url --concurrency --metrics-addr)", runWorker},
 		{"serve", "serve the intake API (--addr --redis-url --carrier-url)", runServe},
 	}
 }

@@ -15,6 +15,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("serve", stderr)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "host:port to listen on")
 	fs.StringVar(&c.RedisURL, "redis-url", "", "Redis URL of the state (redis://, redis-cluster://, redis-sentinel://)")
+	fs.StringVar(&c.QueueRedisURL, "queue-redis-url", "", "Redis URL of the queue (default: the state's)")
 	fs.StringVar(&c.CarrierURL, "carrier-url", "", "base URL of the carrier API")
 	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "requests per second per token in this process (0: no limit)")
 	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests a token may make at once")

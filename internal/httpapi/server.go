@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"fmt"
+	"github.com/numberdesk/numberdesk/internal/importer"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -38,7 +39,14 @@ type Config struct {
 	// Registry is where the API registers its metrics; GET /metrics serves
 	// it. Default: a new registry with the Go and process collectors.
 	Registry *prometheus.Registry
+	// Intake takes bulk-import uploads (the /v1/imports routes).
+	Intake *importer.Intake
+	// MaxUploadBytes caps an import upload (default DefaultMaxUploadBytes).
+	MaxUploadBytes int64
 }
+
+// DefaultMaxUploadBytes is the default cap of an import upload: 200 MB.
+const DefaultMaxUploadBytes = 200 << 20
 
 // api is the handler New returns.
 type api struct {

@@ -72,8 +72,8 @@ for i = 1, nrows do
   if string.sub(res, 1, 3) == 'ok' .. SEP then nok = nok + 1 else nfailed = nfailed + 1 end
 end
 local joined = table.concat(out, '\n')
-if dry then return { 0, joined } end
-redis.call('HSET', KEYS[1], 'next_extno', nextno)
+-- A dry run writes nothing but its progress and marker.
+if not dry then redis.call('HSET', KEYS[1], 'next_extno', nextno) end
 if progress then
   redis.call('HINCRBY', KEYS[8], 'rows_done', nrows + prefailed)
   redis.call('HINCRBY', KEYS[8], 'rows_ok', nok)

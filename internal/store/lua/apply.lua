@@ -261,9 +261,9 @@ for i = 1, nrows do
 end
 
 local joined = table.concat(out, '\n')
-if dry then return { 0, joined } end
 
-if #lines > 0 then
+-- A dry run writes nothing but its progress and marker.
+if not dry and #lines > 0 then
   local id = audit(KEYS[8], cap, actor, source, lines)
   local hset, zadd, hdel, gone = {}, {}, {}, {}
   -- Each number's record points at its newest audit row; a number changed

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/numberdesk/numberdesk/internal/store"
+	"github.com/numberdesk/numberdesk/jobs"
+	"github.com/numberdesk/numberdesk/worker"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+)
+
+// WorkerConfig is the configuration of `numberdesk worker`.
+type WorkerConfig struct {
+	RedisURL      string
+	QueueRedisURL string // "" = RedisURL
+	Concurrency   int
+	// MetricsAddr serves /metrics when set (host:port).
+	MetricsAddr     string
+	ShutdownTimeout time.Duration
+}
+
+// Validate checks the configuration, naming the bad flag.
+func (c WorkerConfig) Validate() error {
+	switch {
+	case c.RedisURL == "":
+		return usagef("--redis-url is required (or NUMBERDESK_REDIS_URL), e.g. redis://127.0.0.1:6379/0")
+	case c.Concurrency < 1 || c.Concurrency > 1000:
+		return usagef("--concurrency %d: must be 1 to 1000", c.Concurrency)
+	case c.ShutdownTimeout <= 0:
+		return usagef("--shutdown-timeout %v: must be positive", c.ShutdownTimeout)
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return usagef("--metrics-addr %q: want host:port", c.MetricsAddr)
+		}
+	}
+	return nil
+}
+
+// WorkerMain is the `numberdesk worker` program: an Asynq server running
+// every task type against the store. Close stops taking tasks and waits
+// for the ones in progress (each is one atomic step, so a task cut off by
+// the deadline is retried, never half-applied).
+type WorkerMain struct {
+	Config WorkerConfig
+	Logger *slog.Logger
+
+	rdb     redis.UniversalClient
+	srv     *asynq.Server
+	metrics *http.Server
+	ln      net.Listener
+}
+
+// NewWorkerMain returns a WorkerMain with the default configuration.
+func NewWorkerMain() *WorkerMain {
+	return &WorkerMain{
+		Config: WorkerConfig{Concurrency: 8, ShutdownTimeout: 30 * time.Second},
+		Logger: slog.Default(),
+	}
+}
+
+// Run starts the worker and returns once it processes tasks.
+func (w *WorkerMain) Run(ctx context.Context) error {
+	if err := w.Config.Validate(); err != nil {
+		return err
+	}
+	rdb, err := openRedis(w.Config.RedisURL)
+	if err != nil {
+		return err
+	}
+	qurl := w.Config.QueueRedisURL
+	if qurl == "" {
+		qurl = w.Config.RedisURL
+	}
+	conn, err := queueConn(qurl)
+	if err != nil {
+		rdb.Close()
+		return err
+	}
+	w.rdb = rdb
+	w.warnNoAOF(ctx)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h := &worker.Handlers{Store: store.New(rdb), Logger: w.Logger, Metrics: worker.NewMetrics(reg)}
+	w.srv = asynq.NewServer(conn, asynq.Config{
+		Concurrency:     w.Config.Concurrency,
+		Queues:          jobs.QueueWeights,
+		ShutdownTimeout: w.Config.ShutdownTimeout,
+		Logger:          asynqLogger{w.Logger},
+		LogLevel:        asynq.WarnLevel,
+	})
+	if err := w.srv.Start(h.Mux()); err != nil {
+		rdb.Close()
+		return fmt.Errorf("start the worker: %w", err)
+	}
+	if w.Config.MetricsAddr != "" {
+		ln, err := net.Listen("tcp", w.Config.MetricsAddr)
+		if err != nil {
+			w.srv.Shutdown()
+			rdb.Close()
+			return fmt.Errorf("listen on %s: %w", w.Config.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		w.ln = ln
+		w.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go w.metrics.Serve(ln)
+	}
+	w.Logger.Info("worker running", "concurrency", w.Config.Concurrency, "metrics", w.MetricsAddr())
+	return nil
+}
+
+// MetricsAddr returns the address /metrics is served on ("" when off).
+func (w *WorkerMain) MetricsAddr() string {
+	if w.ln == nil {
+		return ""
+	}
+	return w.ln.Addr().String()
+}
+
+// warnNoAOF logs a warning when the state's Redis does not persist with an
+// append-only file: a restart would lose acknowledged changes.
+func (w *WorkerMain) warnNoAOF(ctx context.Context) {
+	v, err := w.rdb.ConfigGet(ctx, "appendonly").Result()
+	if err != nil {
+		return // CONFIG may be disabled on managed Redis
+	}
+	if strings.ToLower(v["appendonly"]) != "yes" {
+		w.Logger.Warn("the state's Redis runs with appendonly no: a Redis restart loses recent changes; run production Redis with appendonly yes")
+	}
+}
+
+// Close stops taking tasks, waits for those in progress, and closes Redis.
+func (w *WorkerMain) Close() error {
+	var errs []error
+	if w.srv != nil {
+		w.srv.Shutdown()
+		w.srv = nil
+	}
+	if w.metrics != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := w.metrics.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+		w.metrics = nil
+	}
+	if w.rdb != nil {
+		errs = append(errs, w.rdb.Close())
+		w.rdb = nil
+	}
+	return errors.Join(errs...)
+}
+
+// runWorker runs `numberdesk worker` until SIGINT or SIGTERM.
+func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	w := NewWorkerMain()
+	c := &w.Config
+	fs := newFlags("worker", stderr)
+	fs.StringVar(&c.RedisURL, "redis-url", "", "Redis URL of the state")
+	fs.StringVar(&c.QueueRedisURL, "queue-redis-url", "", "Redis URL of the queue (default: the state's)")
+	fs.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "tasks run at once")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics on this host:port")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long shutdown waits for tasks in progress")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	logger, err := newLogger(stderr, *logLevel)
+	if err != nil {
+		return err
+	}
+	w.Logger = logger
+	if err := w.Run(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	w.Logger.Info("shutting down the worker", "timeout", c.ShutdownTimeout.String())
+	return w.Close()
+}
+
+// newLogger returns a JSON slog logger at the named level.
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("--log-level %q: want debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// asynqLogger adapts slog to Asynq's logger.
+type asynqLogger struct{ l *slog.Logger }
+
+func (a asynqLogger) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...)) }
+func (a asynqLogger) Info(args ...any)  { a.l.Info(fmt.Sprint(args...)) }
+func (a asynqLogger) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...)) }
+func (a asynqLogger) Error(args ...any) { a.l.Error(fmt.Sprint(args...)) }
+func (a asynqLogger) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...)) }

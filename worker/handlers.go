@@ -1,0 +1,69 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/numberdesk/numberdesk/internal/store"
+	"github.com/numberdesk/numberdesk/jobs"
+)
+
+// Handlers holds what the task handlers need.
+type Handlers struct {
+	Store   *store.Store
+	Logger  *slog.Logger
+	Metrics *Metrics
+}
+
+// Mux returns the ServeMux with every task type registered, behind the
+// logging, metrics and panic middleware.
+func (h *Handlers) Mux() *asynq.ServeMux {
+	mux := asynq.NewServeMux()
+	mux.Use(h.middleware)
+	mux.HandleFunc(jobs.TypeImportChunk, h.ImportChunk)
+	return mux
+}
+
+// middleware logs each task, observes its duration and result, and turns a
+// panic into an error (retried) instead of a dead worker.
+func (h *Handlers) middleware(next asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) (err error) {
+		start := time.Now()
+		id, _ := asynq.GetTaskID(ctx)
+		defer func() {
+			if r := recover(); r != nil {
+				h.Logger.Error("task panicked", "type", t.Type(), "task_id", id, "panic", r, "stack", string(debug.Stack()))
+				err = fmt.Errorf("panic: %v", r)
+			}
+			result := "ok"
+			switch {
+			case err == nil:
+			case errors.Is(err, asynq.SkipRetry):
+				result = "failed"
+			default:
+				result = "retry"
+			}
+			h.Metrics.JobDuration.WithLabelValues(t.Type()).Observe(time.Since(start).Seconds())
+			h.Metrics.Jobs.WithLabelValues(t.Type(), result).Inc()
+			level := slog.LevelDebug
+			if err != nil {
+				level = slog.LevelWarn
+			}
+			h.Logger.Log(ctx, level, "task", "type", t.Type(), "task_id", id, "result", result, "seconds", time.Since(start).Seconds(), "error", err)
+		}()
+		return next.ProcessTask(ctx, t)
+	})
+}
+
+// permanent marks an error as not worth retrying.
+func permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+}
