@@ -147,7 +147,7 @@ func (s *Store) AuditLog(ctx context.Context, accountID string, limit int, curso
 	if cursor != "" {
 		id, row, ok := strings.Cut(cursor, ".")
 		n, err := strconv.Atoi(row)
-		if !ok || err != nil || n < 1 {
+		if !ok || err != nil || n < 1 || !streamID(id) {
 			return nil, "", inventory.Errorf(inventory.CodeInvalidField, "cursor is not valid")
 		}
 		max, skipAbove = id, n
@@ -181,6 +181,20 @@ func (s *Store) AuditLog(ctx context.Context, accountID string, limit int, curso
 	}
 	res, err := s.resolveAuditExtensions(ctx, k, out)
 	return res, "", err
+}
+
+// streamID reports whether id has the form of a stream entry id, "<ms>-<seq>".
+func streamID(id string) bool {
+	ms, seq, ok := strings.Cut(id, "-")
+	if !ok || ms == "" || seq == "" {
+		return false
+	}
+	for _, c := range ms + seq {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Store) resolveAuditExtensions(ctx context.Context, k keys, entries []AuditEntry) ([]AuditEntry, error) {

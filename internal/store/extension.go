@@ -40,7 +40,7 @@ func (s *Store) CreateExtensions(ctx context.Context, accountID string, exts []i
 			continue
 		}
 		sent = append(sent, i)
-		args = append(args, e.ExtensionNumber, string(e.Type), e.Name, strings.ToLower(e.Email), e.SiteID)
+		args = append(args, e.ExtensionNumber, string(e.Type), e.Name, strings.ToLower(e.Email), e.SiteID, strings.Join(searchTerms(e), rowSep))
 	}
 	args[2] = prefailed
 	marker := k.meta
@@ -143,6 +143,9 @@ func (s *Store) SearchExtensions(ctx context.Context, accountID, q string, limit
 	var ids []string
 	var next string
 	q = strings.ToLower(strings.TrimSpace(q))
+	if strings.ContainsAny(q, "\x00\x1e\x1f") {
+		return nil, "", inventory.Errorf(inventory.CodeInvalidField, "q contains a control character")
+	}
 	if q == "" {
 		// Every extension has one "#<extension number>" entry: page those.
 		min := "[#"
@@ -162,36 +165,74 @@ func (s *Store) SearchExtensions(ctx context.Context, accountID, q string, limit
 		}
 		return s.extensionsByID(ctx, accountID, ids, next)
 	}
+	// An extension has several terms that may match q; it is listed at
+	// the first of them only, so that no page repeats it.
 	min := "[" + q
 	if after != "" {
 		min = "(" + after
 	}
-	seen := map[string]bool{}
 	for len(ids) < limit {
 		terms, err := s.rdb.ZRangeByLex(ctx, k.extsearch, &redis.ZRangeBy{Min: min, Max: "[" + q + "\xff", Count: int64(limit)}).Result()
 		if err != nil {
 			return nil, "", fmt.Errorf("search extensions: %w", err)
 		}
-		for _, t := range terms {
+		if len(terms) == 0 {
+			next = ""
+			break
+		}
+		cand := make([]string, len(terms))
+		for i, t := range terms {
+			_, cand[i], _ = strings.Cut(t, "\x00")
+		}
+		recs, err := s.rdb.HMGet(ctx, k.ext, cand...).Result()
+		if err != nil {
+			return nil, "", fmt.Errorf("search extensions: %w", err)
+		}
+		for i, t := range terms {
 			next = t
-			_, id, _ := strings.Cut(t, "\x00")
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-				if len(ids) == limit {
-					break
-				}
+			rec, ok := recs[i].(string)
+			term, _, _ := strings.Cut(t, "\x00")
+			if !ok || firstMatch(parseExtension(cand[i], rec), q) != term {
+				continue
+			}
+			ids = append(ids, cand[i])
+			if len(ids) == limit {
+				break
 			}
 		}
-		if len(terms) < limit {
-			if len(ids) < limit {
-				next = ""
-			}
+		if len(terms) < limit && len(ids) < limit {
+			next = ""
 			break
 		}
 		min = "(" + next
 	}
 	return s.extensionsByID(ctx, accountID, ids, next)
+}
+
+// searchTerms are an extension's lower-case search terms besides its
+// extension number: its name, each word of the name, and its email.
+func searchTerms(e inventory.Extension) []string {
+	name := strings.ToLower(strings.TrimSpace(e.Name))
+	terms := []string{name}
+	if words := strings.Fields(name); len(words) > 1 {
+		terms = append(terms, words...)
+	}
+	if e.Email != "" {
+		terms = append(terms, strings.ToLower(e.Email))
+	}
+	return terms
+}
+
+// firstMatch returns the smallest of an extension's terms that starts
+// with q.
+func firstMatch(e inventory.Extension, q string) string {
+	best := ""
+	for _, t := range append(searchTerms(e), e.ExtensionNumber) {
+		if strings.HasPrefix(t, q) && (best == "" || t < best) {
+			best = t
+		}
+	}
+	return best
 }
 
 func (s *Store) extensionsByID(ctx context.Context, accountID string, ids []string, next string) ([]inventory.Extension, string, error) {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"sort"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -162,4 +163,44 @@ func TestAuditLogPages(t *testing.T) {
 	if diff := cmp.Diff(want, all); diff != "" {
 		t.Errorf("audit log newest first (-want +got):\n%s", diff)
 	}
+}
+
+func TestSearchExtensionsPagesWithoutRepeats(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store) {
+		f := mustAccount(t, s, false, 1, 0)
+		for _, e := range []inventory.Extension{
+			{Type: inventory.ExtUser, Name: "Ann Lee", Email: "ann@example.com"},
+			{Type: inventory.ExtUser, Name: "Anna Bell", Email: "anna.bell@example.com"},
+			{Type: inventory.ExtUser, Name: "Łukasz Annański", Email: "lukasz@example.com"},
+			{Type: inventory.ExtRoom, Name: "Board room"},
+		} {
+			if _, err := s.CreateExtension(ctx, f.acct.ID, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for q, want := range map[string][]string{"ann": {"Ann Lee", "Anna Bell", "Łukasz Annański"}, "ŁUK": {"Łukasz Annański"}, "board": {"Board room"}} {
+			var got []string
+			cursor := ""
+			for page := 0; page < 20; page++ {
+				exts, next, err := s.SearchExtensions(ctx, f.acct.ID, q, 1, cursor)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range exts {
+					got = append(got, e.Name)
+				}
+				if next == "" {
+					break
+				}
+				cursor = next
+			}
+			sort.Strings(got)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("q %q one per page (-want +got):\n%s", q, diff)
+			}
+		}
+		if _, _, err := s.AuditLog(ctx, f.acct.ID, 10, "garbage.1"); inventory.ErrorCode(err) != inventory.CodeInvalidField {
+			t.Errorf("bad audit cursor: %v", err)
+		}
+	})
 }

@@ -4,8 +4,9 @@
 -- KEYS: 1 meta, 2 ext, 3 extno, 4 extemail, 5 extsearch, 6 site,
 --       7 marker, 8 progress
 -- ARGV: 1 flags ('m' marker, 'd' dry run, 'p' progress), 2 marker_ttl,
---       3 rows failed before this step, then rows of 5: extension number
---       ('' to allocate), type, name, email, site id.
+--       3 rows failed before this step, then rows of 6: extension number
+--       ('' to allocate), type, name, email, site id, and the search terms
+--       of the name and email (joined by \30; the caller lower-cases them).
 -- Returns {replayed, outcomes joined by "\n"}; an ok outcome is
 -- "ok\31<id>\31<extension number>".
 local flags, ttl, prefailed = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -22,12 +23,12 @@ local multi = meta[2] == '1'
 local nextno = tonumber(meta[3] or '1000')
 
 local FIRST = 4
-local nrows = (#ARGV - FIRST + 1) / 5
+local nrows = (#ARGV - FIRST + 1) / 6
 local taken, emails, sites = {}, {}, {}
 local out, nok, nfailed = {}, 0, 0
 local seq = 0
 for i = 1, nrows do
-  local b = FIRST + (i - 1) * 5
+  local b = FIRST + (i - 1) * 6
   local no, etype, name, email, site = ARGV[b], ARGV[b + 1], ARGV[b + 2], string.lower(ARGV[b + 3]), ARGV[b + 4]
   local res
   if multi and site == '' then
@@ -59,9 +60,8 @@ for i = 1, nrows do
       redis.call('HSET', KEYS[2], id, no .. SEP .. etype .. SEP .. ARGV[b + 2] .. SEP .. email .. SEP .. site)
       redis.call('HSET', KEYS[3], no, id)
       if email ~= '' then redis.call('HSET', KEYS[4], email, id) end
-      local terms = { '#' .. no .. '\0' .. id, no .. '\0' .. id, string.lower(name) .. '\0' .. id }
-      for w in string.gmatch(string.lower(name), '%S+') do terms[#terms + 1] = w .. '\0' .. id end
-      if email ~= '' then terms[#terms + 1] = email .. '\0' .. id end
+      local terms = { '#' .. no .. '\0' .. id, no .. '\0' .. id }
+      for t in string.gmatch(ARGV[b + 5], '[^\30]+') do terms[#terms + 1] = t .. '\0' .. id end
       local z = {}
       for _, t in ipairs(terms) do z[#z + 1] = 0; z[#z + 1] = t end
       redis.call('ZADD', KEYS[5], unpack(z))
