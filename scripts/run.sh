@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make run: a local Numberdesk on 127.0.0.1:8080 with a seeded demo account.
+# make run: a local Numberdesk on 127.0.0.1:8080 (the API and a worker) with
+# a seeded demo account.
 # Uses NUMBERDESK_REDIS_URL when set; otherwise starts a private redis-server
 # (data under out/redis, port 6390) and stops it on exit.
 set -euo pipefail
@@ -12,7 +13,7 @@ if [ -z "${NUMBERDESK_REDIS_URL:-}" ]; then
   PORT=${NUMBERDESK_DEV_REDIS_PORT:-6390}
   redis-server --port "$PORT" --bind 127.0.0.1 --dir "$PWD/out/redis" --appendonly yes \
     --save "" --daemonize yes --pidfile "$PWD/out/redis/redis.pid" --logfile "$PWD/out/redis/redis.log"
-  trap 'kill "$(cat out/redis/redis.pid)" 2>/dev/null || true' EXIT
+  STOP_REDIS=1
   export NUMBERDESK_REDIS_URL="redis://127.0.0.1:$PORT/0"
   for _ in $(seq 50); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
@@ -32,4 +33,12 @@ Numberdesk is running at http://$ADDR
   CSV:      out/demo-assignments.csv assigns the demo numbers to the demo extensions
 
 TXT
+cleanup() {
+  [ -n "${WORKER_PID:-}" ] && kill "$WORKER_PID" 2>/dev/null && wait "$WORKER_PID" 2>/dev/null
+  [ -n "${STOP_REDIS:-}" ] && kill "$(cat out/redis/redis.pid)" 2>/dev/null
+  true
+}
+trap cleanup EXIT
+$BIN worker --log-level warn &
+WORKER_PID=$!
 $BIN serve --addr "$ADDR"
