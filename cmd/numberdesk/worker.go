@@ -98,8 +98,11 @@ func (w *WorkerMain) Run(ctx context.Context) error {
 		Concurrency:     w.Config.Concurrency,
 		Queues:          jobs.QueueWeights,
 		ShutdownTimeout: w.Config.ShutdownTimeout,
-		Logger:          asynqLogger{w.Logger},
-		LogLevel:        asynq.WarnLevel,
+		// Chunks of an import arrive while its upload streams in: look
+		// for new tasks often rather than idling a second on an empty queue.
+		TaskCheckInterval: 100 * time.Millisecond,
+		Logger:            asynqLogger{w.Logger},
+		LogLevel:          asynq.WarnLevel,
 	})
 	if err := w.srv.Start(h.Mux()); err != nil {
 		rdb.Close()
