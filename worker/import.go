@@ -25,24 +25,18 @@ func (h *Handlers) ImportChunk(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
-	run, err := h.Store.StartChunk(ctx, p.AccountID, p.ImportID, p.Chunk)
-	if inventory.ErrorCode(err) == inventory.CodeNotFound {
-		return permanent(err) // the import expired
+	work, err := h.Store.StartChunk(ctx, p.AccountID, p.ImportID, p.Chunk)
+	if code := inventory.ErrorCode(err); code == inventory.CodeNotFound {
+		return h.failImport(ctx, p, err) // the import or its rows expired
 	}
 	if err != nil {
 		return err
 	}
-	if !run {
+	if !work.Run {
 		return nil // cancelled, failed, or done by an earlier run
 	}
-	imp, err := h.Store.Import(ctx, p.AccountID, p.ImportID)
-	if err != nil {
-		return h.failImport(ctx, p, err)
-	}
-	raw, err := h.Store.Chunk(ctx, p.AccountID, p.ImportID, p.Chunk)
-	if err != nil {
-		return h.failImport(ctx, p, err)
-	}
+	imp := store.Import{ID: p.ImportID, Kind: work.Kind, DryRun: work.DryRun, Actor: work.Actor}
+	raw := work.Rows
 	actor := store.Actor{Name: imp.Actor, Source: "import:" + imp.ID}
 	var rows []importer.ChunkRow
 	switch imp.Kind {

@@ -136,16 +136,33 @@ func (s *Store) CancelImport(ctx context.Context, accountID, importID string) (I
 	return s.Import(ctx, accountID, importID)
 }
 
-// StartChunk reports whether chunk n should run: it marks a queued import
-// running, and refuses (false) when the import was cancelled or failed, or
-// the chunk was already reported.
-func (s *Store) StartChunk(ctx context.Context, accountID, importID string, n int) (bool, error) {
+// ChunkWork is what a worker needs to apply a chunk.
+type ChunkWork struct {
+	// Run is false when the chunk must not run: the import was cancelled
+	// or failed, or the chunk was already reported.
+	Run    bool
+	Kind   string
+	DryRun bool
+	Actor  string
+	// Rows are the chunk's encoded rows.
+	Rows string
+}
+
+// StartChunk marks a queued import running and returns chunk n with what
+// applying it needs, in one round trip; Run is false when the chunk must
+// not run. A chunk whose rows are gone (expired) is not_found.
+func (s *Store) StartChunk(ctx context.Context, accountID, importID string, n int) (ChunkWork, error) {
 	k := accountKeys(accountID)
-	v, err := scriptImportState.Run(ctx, s.rdb, []string{k.imp(importID), k.chunkReported(importID, n)}, "start", s.nowMS(), 0, 0).Int()
+	v, err := scriptImportState.Run(ctx, s.rdb, []string{k.imp(importID), k.chunkReported(importID, n), k.chunkErrors(importID, n), k.chunk(importID, n)}, "start", s.nowMS(), 0, 0).Slice()
 	if err != nil {
-		return false, scriptError("start chunk", err)
+		return ChunkWork{}, scriptError("start chunk", err)
 	}
-	return v == 1, nil
+	if len(v) != 5 {
+		return ChunkWork{}, fmt.Errorf("start chunk: unexpected reply %v", v)
+	}
+	str := func(x any) string { s, _ := x.(string); return s }
+	w := ChunkWork{Run: str(v[0]) == "1", Kind: str(v[1]), DryRun: str(v[2]) == "1", Actor: str(v[3]), Rows: str(v[4])}
+	return w, nil
 }
 
 // ReportChunk stores chunk n's failed rows and counts the chunk as done,
@@ -169,6 +186,7 @@ func (s *Store) ChunkErrors(ctx context.Context, accountID, importID string, n i
 
 var scriptImportState = redis.NewScript(`
 -- KEYS: 1 import hash, [2 chunk reported marker, 3 chunk errors, 4 chunk rows]
+-- (a script names every key it touches: start passes all four)
 -- ARGV: 1 op, 2 now_ms, 3.. op arguments
 local op, now = ARGV[1], ARGV[2]
 local st = redis.call('HGET', KEYS[1], 'status')
@@ -196,10 +214,12 @@ elseif op == 'cancel' then
   redis.call('HSET', KEYS[1], 'status', 'cancelled', 'finished_at', now)
   return 1
 elseif op == 'start' then
-  if finished() then return 0 end
-  if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+  local f = redis.call('HMGET', KEYS[1], 'kind', 'dry_run', 'actor')
+  if finished() or redis.call('EXISTS', KEYS[2]) == 1 then return { '0', f[1], f[2], f[3], '' } end
+  local rows = redis.call('GET', KEYS[4])
+  if not rows then return redis.error_reply('not_found the rows of this chunk are gone (expired)') end
   if st == 'queued' then redis.call('HSET', KEYS[1], 'status', 'running', 'started_at', now) end
-  return 1
+  return { '1', f[1], f[2], f[3], rows }
 elseif op == 'report' then
   if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ttl) then
     if ARGV[3] ~= '' then redis.call('SET', KEYS[3], ARGV[3], 'PX', ttl) end
