@@ -82,7 +82,8 @@ func (h *Handlers) failImport(ctx context.Context, p jobs.ImportChunkPayload, er
 		return fmt.Errorf("import %s chunk %d: %w", p.ImportID, p.Chunk, err)
 	}
 	reason := fmt.Sprintf("chunk %d failed: %v", p.Chunk, err)
-	if ferr := h.Store.FailImport(context.WithoutCancel(ctx), p.AccountID, p.ImportID, reason); ferr != nil {
+	ferr := h.Store.FailImport(context.WithoutCancel(ctx), p.AccountID, p.ImportID, reason)
+	if ferr != nil && inventory.ErrorCode(ferr) != inventory.CodeNotFound { // not found: the import expired
 		return ferr
 	}
 	return permanent(err)

@@ -50,6 +50,7 @@ func commands() []command {
 		{"seed", "bulk-load demo or benchmark numbers and extensions into an account", runSeed},
 		{"worker", "run the task worker (--redis-url --queue-redis-url --concurrency --metrics-addr)", runWorker},
 		{"serve", "serve the intake API (--addr --redis-url --carrier-url)", runServe},
+		{"import", "upload a CSV file as an import and follow it (FILE --kind --wait --url --token)", runImport},
 	}
 }
 

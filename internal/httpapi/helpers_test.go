@@ -10,8 +10,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/hibiken/asynq"
+	"github.com/numberdesk/numberdesk/internal/importer"
 	"github.com/numberdesk/numberdesk/internal/inventory"
 	"github.com/numberdesk/numberdesk/internal/redistest"
 	"github.com/numberdesk/numberdesk/internal/store"
@@ -24,13 +27,36 @@ var ctx = context.Background()
 
 // env is an API on a real Redis behind a real HTTP server.
 type env struct {
-	st  *store.Store
-	api *api
-	srv *httptest.Server
+	st    *store.Store
+	api   *api
+	srv   *httptest.Server
+	queue *taskRecorder // the intake's queue, unless cfg.Intake was given
+}
+
+// taskRecorder is a queue that records the tasks enqueued on it.
+type taskRecorder struct {
+	mu    sync.Mutex
+	tasks []*asynq.Task
+}
+
+// EnqueueContext records the task.
+func (q *taskRecorder) EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.tasks = append(q.tasks, task)
+	return &asynq.TaskInfo{Type: task.Type()}, nil
+}
+
+// len returns how many tasks were enqueued.
+func (q *taskRecorder) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.tasks)
 }
 
 // newEnv starts the API on the test binary's Redis, flushed. cfg.Store is
-// filled in; the rate limit is off unless cfg sets one.
+// filled in; the rate limit is off unless cfg sets one; without
+// cfg.Intake, uploads go to an intake whose queue records the tasks.
 func newEnv(tb testing.TB, cfg Config) *env {
 	tb.Helper()
 	st := store.New(redistest.Client(tb))
@@ -41,13 +67,17 @@ func newEnv(tb testing.TB, cfg Config) *env {
 	if cfg.RateLimit == 0 {
 		cfg.RateLimit = rate.Inf
 	}
+	queue := &taskRecorder{}
+	if cfg.Intake == nil {
+		cfg.Intake = &importer.Intake{Store: st, Queue: queue}
+	}
 	h, err := New(cfg)
 	if err != nil {
 		tb.Fatalf("new api: %v", err)
 	}
 	srv := httptest.NewServer(h)
 	tb.Cleanup(srv.Close)
-	return &env{st: st, api: h.(*api), srv: srv}
+	return &env{st: st, api: h.(*api), srv: srv, queue: queue}
 }
 
 // response is what a request got back.

@@ -194,6 +194,18 @@ func (a *api) routes() []route {
 		{Method: "DELETE", Pattern: "/v1/numbers/{number}", Summary: "Release an unassigned or reserved number; its licence is freed, its history kept.", Role: admin,
 			Errors: conflict, handler: noContent(a.deleteNumber)},
 
+		{Method: "POST", Pattern: "/v1/imports", Summary: "Import a CSV file (body text/csv, or the multipart/form-data field file; streamed): answers 202 once the file is in, while workers apply it in chunks.", Role: admin,
+			Query: []param{qKind, qDryRun}, Errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusServiceUnavailable},
+			handler: jsonOut(http.StatusAccepted, a.createImport)},
+		{Method: "GET", Pattern: "/v1/imports", Summary: "The most recent imports (at most 100), newest first.", Role: viewer,
+			Query: []param{qLimit}, handler: jsonOut(http.StatusOK, a.listImports)},
+		{Method: "GET", Pattern: "/v1/imports/{id}", Summary: "An import and its progress.", Role: viewer,
+			handler: jsonOut(http.StatusOK, a.getImport)},
+		{Method: "GET", Pattern: "/v1/imports/{id}/errors.csv", Summary: "An import's error report: line, the row's own columns, error_code, error_message (formula cells neutralised).", Role: viewer,
+			handler: csvOut(a.importErrors)},
+		{Method: "POST", Pattern: "/v1/imports/{id}/cancel", Summary: "Cancel an import at the next chunk boundary; 409 when it has finished.", Role: admin,
+			Errors: conflict, handler: jsonOut(http.StatusOK, a.cancelImport)},
+
 		{Method: "GET", Pattern: "/v1/audit", Summary: "Changes of numbers, newest first: of one number, or of the whole account.", Role: viewer,
 			Query:  []param{{Name: "number", Description: "Only this number's history (any spelling; no cursor: up to limit entries)."}, qLimit, qCursor},
 			Errors: []int{http.StatusNotFound}, handler: jsonOut(http.StatusOK, a.listAudit)},

@@ -2,12 +2,12 @@ package httpapi
 
 import (
 	"fmt"
-	"github.com/numberdesk/numberdesk/internal/importer"
 	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/numberdesk/numberdesk/internal/importer"
 	"github.com/numberdesk/numberdesk/internal/inventory"
 	"github.com/numberdesk/numberdesk/internal/store"
 	"github.com/prometheus/client_golang/prometheus"
@@ -59,6 +59,9 @@ type api struct {
 	table   []route
 	openapi []byte
 
+	intake    *importer.Intake // nil: uploads answer 503
+	maxUpload int64
+
 	countries sync.Map // account id -> country, which never changes
 }
 
@@ -85,6 +88,12 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.RateLimit < 0 || cfg.RateBurst < 0 {
 		return nil, fmt.Errorf("httpapi: Config.RateLimit and RateBurst must be positive")
 	}
+	if cfg.MaxUploadBytes == 0 {
+		cfg.MaxUploadBytes = DefaultMaxUploadBytes
+	}
+	if cfg.MaxUploadBytes < 0 {
+		return nil, fmt.Errorf("httpapi: Config.MaxUploadBytes must be positive, got %d", cfg.MaxUploadBytes)
+	}
 	m, err := newMetrics(cfg.Registry)
 	if err != nil {
 		return nil, err
@@ -92,6 +101,7 @@ func New(cfg Config) (http.Handler, error) {
 	a := &api{
 		store: cfg.Store, log: cfg.Logger, maxBody: cfg.MaxBodyBytes,
 		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), metrics: m, mux: http.NewServeMux(),
+		intake: cfg.Intake, maxUpload: cfg.MaxUploadBytes,
 	}
 	a.table = a.routes()
 	for i := range a.table {

@@ -16,6 +16,8 @@ import (
 type probe struct {
 	query string
 	body  string
+	// hdr are header name/value pairs sent with the request (see env.do).
+	hdr []string
 	// other is the status a token of another account gets: 404 for
 	// another account's object, the success status where the route works
 	// on the caller's own account.
@@ -54,8 +56,14 @@ func TestTenancyMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	imp, err := e.st.CreateImport(ctx, alpha.acct.ID, "assignments", false, "alpha.csv", "Alpha admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	// Alpha's objects, by the path segment before a wildcard.
 	objects := map[string]string{
+		"imports":             imp.ID,
 		"tokens":              extra.ID,
 		"emergency-addresses": alpha.eas[3].ID,
 		"sites":               alpha.sites[3].ID,
@@ -90,6 +98,14 @@ func TestTenancyMatrix(t *testing.T) {
 		"POST /v1/numbers/{number}/unassign": {{other: 404}},
 		"DELETE /v1/numbers/{number}":        {{other: 404}},
 		"GET /v1/audit":                      {{other: 200}, {query: "?number=" + url.QueryEscape(alpha.numbers[0]), other: 404}},
+		"POST /v1/imports": {
+			{query: "?kind=assignments", body: "phone_number,extension_number\n", hdr: []string{"Content-Type", "text/csv"}, other: 202},
+			{query: "?kind=extensions&dry_run=true", body: "type,name\n", hdr: []string{"Content-Type", "text/csv"}, other: 202},
+		},
+		"GET /v1/imports":                 {{other: 200}},
+		"GET /v1/imports/{id}":            {{other: 404}},
+		"GET /v1/imports/{id}/errors.csv": {{other: 404}},
+		"POST /v1/imports/{id}/cancel":    {{other: 404}},
 	}
 
 	routes := e.api.table
@@ -124,7 +140,7 @@ func TestTenancyMatrix(t *testing.T) {
 			}
 			t.Run(rt.key()+p.query, func(t *testing.T) {
 				if rt.Role == none {
-					r := e.do(t, rt.Method, target, "", body)
+					r := e.do(t, rt.Method, target, "", body, p.hdr...)
 					if r.status != p.other {
 						t.Fatalf("no token: status %d, want %d; %s", r.status, p.other, r.body)
 					}
@@ -137,7 +153,7 @@ func TestTenancyMatrix(t *testing.T) {
 					{"forged account", "nd_nosuchaccount_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
 					{"revoked token", revoked},
 				} {
-					r := e.do(t, rt.Method, target, c.token, body)
+					r := e.do(t, rt.Method, target, c.token, body, p.hdr...)
 					if r.status != http.StatusUnauthorized || r.problem(t).Code != inventory.CodeUnauthorized {
 						t.Errorf("%s: status %d, want 401 unauthorized; %s", c.name, r.status, r.body)
 					}
@@ -146,11 +162,11 @@ func TestTenancyMatrix(t *testing.T) {
 					}
 				}
 				// Basic auth is not a bearer token.
-				if r := e.do(t, rt.Method, target, "", body, "Authorization", "Basic YTpi"); r.status != http.StatusUnauthorized {
+				if r := e.do(t, rt.Method, target, "", body, append([]string{"Authorization", "Basic YTpi"}, p.hdr...)...); r.status != http.StatusUnauthorized {
 					t.Errorf("basic auth: status %d, want 401", r.status)
 				}
 
-				r := e.do(t, rt.Method, target, beta.owner, body)
+				r := e.do(t, rt.Method, target, beta.owner, body, p.hdr...)
 				if r.status != p.other {
 					t.Errorf("other account: status %d, want %d; %s", r.status, p.other, r.body)
 				}
@@ -165,13 +181,13 @@ func TestTenancyMatrix(t *testing.T) {
 				}
 
 				if rank(rt.Role) > rank(inventory.RoleViewer) {
-					r := e.do(t, rt.Method, target, alpha.viewer, body)
+					r := e.do(t, rt.Method, target, alpha.viewer, body, p.hdr...)
 					if r.status != http.StatusForbidden || r.problem(t).Code != inventory.CodeForbidden {
 						t.Errorf("viewer on a write: status %d, want 403 forbidden; %s", r.status, r.body)
 					}
 				} else {
 					// The fixture is real: Alpha's own viewer reads it.
-					r := e.do(t, rt.Method, target, alpha.viewer, body)
+					r := e.do(t, rt.Method, target, alpha.viewer, body, p.hdr...)
 					if r.status != http.StatusOK {
 						t.Errorf("Alpha's viewer: status %d, want 200; %s", r.status, r.body)
 					}
@@ -191,6 +207,12 @@ func TestTenancyMatrix(t *testing.T) {
 	}
 	if _, err := e.st.LookupToken(ctx, alpha.owner); err != nil {
 		t.Errorf("Alpha's owner token: %v", err)
+	}
+	if got, err := e.st.Import(ctx, alpha.acct.ID, imp.ID); err != nil || got.Status != store.ImportQueued {
+		t.Errorf("Alpha's import changed: %+v %v", got, err)
+	}
+	if imps, err := e.st.Imports(ctx, alpha.acct.ID, 100); err != nil || len(imps) != 1 {
+		t.Errorf("Alpha has %d imports, want 1 (%v)", len(imps), err)
 	}
 	toks, _ := e.st.Tokens(ctx, alpha.acct.ID)
 	if len(toks) != 7 {

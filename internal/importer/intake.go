@@ -77,7 +77,11 @@ func (in *Intake) Start(ctx context.Context, spec Spec, body io.Reader) (store.I
 		n, chunks, err := in.chunk(ctx, spec.Account.ID, imp.ID, rows)
 		if err != nil {
 			reason := "the upload could not be read: " + err.Error()
-			_ = in.Store.FailImport(context.WithoutCancel(ctx), spec.Account.ID, imp.ID, reason)
+			bg := context.WithoutCancel(ctx)
+			_ = in.Store.FailImport(bg, spec.Account.ID, imp.ID, reason)
+			// Record the chunks stored so far: the error report covers
+			// those that ran before the failure stopped the rest.
+			_ = in.Store.FinishIntake(bg, spec.Account.ID, imp.ID, n, chunks)
 			return store.Import{}, err
 		}
 		if err := in.Store.FinishIntake(ctx, spec.Account.ID, imp.ID, n, chunks); err != nil {
@@ -128,7 +132,7 @@ func (in *Intake) chunk(ctx context.Context, accountID, importID string, rows fu
 	if err == nil {
 		err = flush()
 	}
-	return total, chunks, err
+	return total - int64(inBuf), chunks, err // the rows of the chunks stored
 }
 
 func rowError(err error) (string, string) {

@@ -123,6 +123,12 @@ func isCode(s string) bool {
 			return false
 		}
 	}
+	// The contract's one-word codes have no underscore (the import
+	// script's "conflict" reply).
+	switch inventory.Code(s) {
+	case inventory.CodeConflict, inventory.CodeUnauthorized, inventory.CodeForbidden:
+		return true
+	}
 	return strings.Contains(s, "_")
 }
 
