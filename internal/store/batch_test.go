@@ -142,3 +142,55 @@ func TestFullBatch(t *testing.T) {
 		t.Error("a batch over MaxBatch must be refused")
 	}
 }
+
+func TestManyNumbersOnOneExtension(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store) {
+		f := mustAccount(t, s, false, 2000, 0)
+		q := f.mustExt(t, "1001", 0)
+		var nums []string
+		for i := 0; i < 1500; i++ {
+			nums = append(nums, fmt.Sprintf("+1650777%04d", i))
+		}
+		for i := 0; i < len(nums); i += MaxBatch {
+			f.mustAcquire(t, 0, inventory.Toll, nums[i:min(i+MaxBatch, len(nums))]...)
+		}
+		var rows []Row
+		for _, n := range nums[:1000] {
+			rows = append(rows, Row{Number: n, Action: inventory.ActionAssign, Extension: ExtensionRef{Number: "1001"}})
+		}
+		if _, err := s.Apply(ctx, f.acct.ID, rows, testActor, BatchOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		// One batch: unassign 500, assign 500 more, and assign then unassign one number.
+		rows = rows[:0]
+		for _, n := range nums[:500] {
+			rows = append(rows, Row{Number: n, Action: inventory.ActionUnassign})
+		}
+		for _, n := range nums[1000:1499] {
+			rows = append(rows, Row{Number: n, Action: inventory.ActionAssign, Extension: ExtensionRef{ID: q.ID}})
+		}
+		rows = append(rows, Row{Number: nums[1499], Action: inventory.ActionAssign, Extension: ExtensionRef{ID: q.ID}})
+		if len(rows) != MaxBatch {
+			t.Fatalf("%d rows", len(rows))
+		}
+		res, err := s.Apply(ctx, f.acct.ID, rows, testActor, BatchOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, _, failed := res.Counts(); ok != MaxBatch || failed != 0 {
+			t.Fatalf("ok %d failed %d", ok, failed)
+		}
+		res, err = s.Apply(ctx, f.acct.ID, []Row{{Number: nums[1499], Action: inventory.ActionUnassign}, {Number: nums[1499], Action: inventory.ActionAssign, Extension: ExtensionRef{Number: "1001"}}, {Number: nums[1499], Action: inventory.ActionUnassign}}, testActor, BatchOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.ExtensionNumbers(ctx, f.acct.ID, q.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := append([]string{}, nums[500:1499]...)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("links (-want +got):\n%s", diff)
+		}
+	})
+}

@@ -110,14 +110,27 @@ func (s *Store) Check(ctx context.Context, accountID string) error {
 		return err
 	}
 	links := map[string]map[string]bool{}
-	if err := s.scanHash(ctx, k.extnums, func(id, v string) {
-		set := map[string]bool{}
-		for _, n := range strings.Split(v, ",") {
-			set[n] = true
+	var lcursor uint64
+	for {
+		ms, next, err := s.rdb.ZScan(ctx, k.extlinks, lcursor, "", 5000).Result()
+		if err != nil {
+			return err
 		}
-		links[id] = set
-	}); err != nil {
-		return err
+		for i := 0; i < len(ms); i += 2 {
+			id, n, ok := strings.Cut(ms[i], "\x00")
+			if !ok {
+				bad("extension link %q has no separator", ms[i])
+				continue
+			}
+			if links[id] == nil {
+				links[id] = map[string]bool{}
+			}
+			links[id][n] = true
+		}
+		lcursor = next
+		if lcursor == 0 {
+			break
+		}
 	}
 	for n, r := range nums {
 		if r[fStatus] != "assigned" {

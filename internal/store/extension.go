@@ -121,14 +121,15 @@ func (s *Store) ExtensionByNumber(ctx context.Context, accountID, number string)
 
 // ExtensionNumbers returns the numbers assigned to an extension, sorted.
 func (s *Store) ExtensionNumbers(ctx context.Context, accountID, id string) ([]string, error) {
-	v, err := s.rdb.HGet(ctx, accountKeys(accountID).extnums, id).Result()
-	if err == redis.Nil || v == "" {
-		return nil, nil
-	}
+	ms, err := s.rdb.ZRangeByLex(ctx, accountKeys(accountID).extlinks, &redis.ZRangeBy{Min: "[" + id + "\x00", Max: "[" + id + "\x00\xff"}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("read numbers of extension %s: %w", id, err)
 	}
-	return strings.Split(v, ","), nil
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		_, out[i], _ = strings.Cut(m, "\x00")
+	}
+	return out, nil
 }
 
 // SearchExtensions lists extensions whose extension number, name, a word of

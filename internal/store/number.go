@@ -207,7 +207,7 @@ func (s *Store) Apply(ctx context.Context, accountID string, rows []Row, actor A
 		progress = ImportKey(accountID, opt.ImportID)
 	}
 	args := applyArgs(rows, s.nowMS(), actor, s.auditCap, opt, int64(s.markerTTL.Seconds()))
-	v, err := scriptApply.Run(ctx, s.rdb, []string{k.meta, k.num, k.idx, k.ext, k.extno, k.extemail, k.extnums, k.audit, k.gone, k.resv, marker, progress}, args...).Result()
+	v, err := scriptApply.Run(ctx, s.rdb, []string{k.meta, k.num, k.idx, k.ext, k.extno, k.extemail, k.extlinks, k.audit, k.gone, k.resv, marker, progress}, args...).Result()
 	if err != nil {
 		return BatchResult{}, scriptError("apply", err)
 	}

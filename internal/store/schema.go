@@ -19,7 +19,7 @@ package store
 //	nd:{acct:A}:ext             hash    extension id -> extension record (below)
 //	nd:{acct:A}:extno           hash    extension number -> extension id
 //	nd:{acct:A}:extemail        hash    lower-case email -> extension id
-//	nd:{acct:A}:extnums         hash    extension id -> its numbers, comma-separated, sorted
+//	nd:{acct:A}:extlinks        zset    extension links: members "<extension id>\x00<number>" (score 0, lex order)
 //	nd:{acct:A}:extsearch       zset    lex index "term\x00id" (extension number, name, its words, email)
 //	nd:{acct:A}:site            hash    site id -> JSON
 //	nd:{acct:A}:ea              hash    emergency address id -> JSON
@@ -81,7 +81,7 @@ const (
 
 // keys are the keys of one account.
 type keys struct {
-	meta, num, idx, gone, resv, ext, extno, extemail, extnums, extsearch,
+	meta, num, idx, gone, resv, ext, extno, extemail, extlinks, extsearch,
 	site, ea, tok, tokid, audit, prefix string
 }
 
@@ -90,7 +90,7 @@ func accountKeys(id string) keys {
 	return keys{
 		prefix: p,
 		meta:   p + "meta", num: p + "num", idx: p + "idx", gone: p + "gone", resv: p + "resv",
-		ext: p + "ext", extno: p + "extno", extemail: p + "extemail", extnums: p + "extnums",
+		ext: p + "ext", extno: p + "extno", extemail: p + "extemail", extlinks: p + "extlinks",
 		extsearch: p + "extsearch", site: p + "site", ea: p + "ea", tok: p + "tok", tokid: p + "tokid",
 		audit: p + "audit",
 	}

@@ -1,7 +1,7 @@
 -- apply.lua applies a batch of actions to numbers already in an account's
 -- inventory, in one atomic step, and returns each row's outcome.
 --
--- KEYS: 1 meta, 2 num, 3 idx, 4 ext, 5 extno, 6 extemail, 7 extnums,
+-- KEYS: 1 meta, 2 num, 3 idx, 4 ext, 5 extno, 6 extemail, 7 extlinks,
 --       8 audit, 9 gone, 10 resv, 11 marker, 12 progress
 -- ARGV: 1 now_ms, 2 actor, 3 source, 4 audit_cap, 5 flags, 6 marker_ttl,
 --       7 rows failed before this step (counted into progress),
@@ -17,7 +17,7 @@
 -- key and writes with one variadic command per key, keeps the numbers'
 -- state in flat arrays rather than a table per row, parses only the head of
 -- each record (the rest is cut from the stored string when written back),
--- and edits extension links as strings.
+-- and writes extension links without reading them.
 local now, actor, source, cap, flags, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
 local prefailed = tonumber(ARGV[7])
 local use_marker = string.find(flags, 'm', 1, true) ~= nil
@@ -90,41 +90,19 @@ if NI > 0 or (multi and NN + NE > 0) then
   end
 end
 
--- Links of the extensions the batch touches: comma-separated numbers in no
--- particular order, read once, edited as strings, written back once.
-local links, dirty = {}, {}
-do
-  local want, wl = {}, {}
-  for _, id in pairs(tid) do
-    if id and not want[id] then want[id] = true; wl[#wl + 1] = id end
-  end
-  for i, _ in pairs(ext) do
-    local id = ext[i]
-    if id ~= '' and not want[id] then want[id] = true; wl[#wl + 1] = id end
-  end
-  if #wl > 0 then
-    local got = redis.call('HMGET', KEYS[7], unpack(wl))
-    for j = 1, #wl do links[wl[j]] = got[j] or '' end
-  end
-end
+-- Extension links: members "<extension id>\0<number>" of a lex-ordered
+-- zset, added and removed without reading (the final state of each member
+-- wins when a batch touches it twice).
+local linkset, linkorder = {}, {}
 local function link(id, num)
-  local l = links[id]
-  if l == '' then links[id] = num else links[id] = l .. ',' .. num end
-  dirty[id] = true
+  local m = id .. '\0' .. num
+  if linkset[m] == nil then linkorder[#linkorder + 1] = m end
+  linkset[m] = true
 end
 local function unlink(id, num)
-  local l = links[id]
-  if l == num then
-    links[id] = ''
-  else
-    local s, e = string.find(',' .. l .. ',', ',' .. num .. ',', 1, true)
-    if s then
-      -- s..e in the padded string covers ",num,"; cut it from l.
-      if s == 1 then links[id] = string.sub(l, e)
-      else links[id] = string.sub(l, 1, s - 2) .. string.sub(l, e - 1) end
-    end
-  end
-  dirty[id] = true
+  local m = id .. '\0' .. num
+  if linkset[m] == nil then linkorder[#linkorder + 1] = m end
+  linkset[m] = false
 end
 
 local function assignee_no(id)
@@ -288,16 +266,12 @@ if not dry and #lines > 0 then
   if #hset > 0 then bulk('HSET', KEYS[2], hset); bulk('ZADD', KEYS[3], zadd) end
   if #hdel > 0 then bulk('HDEL', KEYS[2], hdel); bulk('ZREM', KEYS[3], hdel); bulk('HSET', KEYS[9], gone) end
   if #resv > 0 then bulk('RPUSH', KEYS[10], resv) end
-  local lset, ldel = {}, {}
-  for id, _ in pairs(dirty) do
-    local l = links[id]
-    if l == '' then ldel[#ldel + 1] = id else
-      lset[#lset + 1] = id
-      lset[#lset + 1] = l
-    end
+  local ladd, lrem = {}, {}
+  for _, m in ipairs(linkorder) do
+    if linkset[m] then ladd[#ladd + 1] = 0; ladd[#ladd + 1] = m else lrem[#lrem + 1] = m end
   end
-  if #lset > 0 then bulk('HSET', KEYS[7], lset) end
-  if #ldel > 0 then bulk('HDEL', KEYS[7], ldel) end
+  if #lrem > 0 then bulk('ZREM', KEYS[7], lrem) end
+  if #ladd > 0 then bulk('ZADD', KEYS[7], ladd) end
   if licdelta.toll ~= 0 then redis.call('HINCRBY', KEYS[1], 'lic_toll_used', licdelta.toll) end
   if licdelta.toll_free ~= 0 then redis.call('HINCRBY', KEYS[1], 'lic_tf_used', licdelta.toll_free) end
 end
