@@ -126,3 +126,27 @@ func TestUsageErrors(t *testing.T) {
 		t.Errorf("bad env var: exit %d, %q", code, errs)
 	}
 }
+
+func TestSeedTwice(t *testing.T) {
+	rdb := redistest.Client(t)
+	st := store.New(rdb)
+	a, err := st.CreateAccount(t.Context(), store.AccountSpec{Name: "Twice", Country: "US"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if code, out, errs := cli(t, "seed", "--account", a.ID, "--numbers", "100", "--extensions", "10", "--redis-url", redistest.URL(t)); code != 0 {
+			t.Fatalf("seed run %d: exit %d: %s %s", i+1, code, out, errs)
+		}
+	}
+	got, err := st.Account(t.Context(), a.ID)
+	if err != nil || got.Numbers.Unassigned != 200 {
+		t.Errorf("after two seeds: %+v %v", got.Numbers, err)
+	}
+	if err := st.Check(t.Context(), a.ID); err != nil {
+		t.Error(err)
+	}
+	if code, _, _ := cli(t, "seed", "-h"); code != exitOK {
+		t.Errorf("seed -h: exit %d, want 0", code)
+	}
+}

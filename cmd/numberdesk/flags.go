@@ -23,7 +23,7 @@ func newFlags(name string, w io.Writer) *flag.FlagSet {
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return usageError{""}
+			return errHelp
 		}
 		return usageError{err.Error()}
 	}

@@ -160,7 +160,7 @@ func parseWithArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, usageError{""}
+				return nil, errHelp
 			}
 			return nil, usageError{err.Error()}
 		}

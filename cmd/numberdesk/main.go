@@ -37,6 +37,10 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
+// errHelp is returned when -h or --help asked for a command's flags, which
+// the flag package has printed: exit 0, nothing more to say.
+var errHelp = errors.New("help requested")
+
 // command is one subcommand.
 type command struct {
 	name    string
@@ -86,6 +90,8 @@ func exitCode(err error, stderr io.Writer) int {
 	var ue usageError
 	var ec exitCoder
 	switch {
+	case errors.Is(err, errHelp):
+		return exitOK
 	case errors.As(err, &ec):
 		if msg := err.Error(); msg != "" {
 			fmt.Fprintln(stderr, "numberdesk:", msg)

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -147,7 +149,13 @@ var seedTypes = []inventory.ExtensionType{inventory.ExtUser, inventory.ExtUser, 
 // seedExtensions creates n extensions in batches and returns their numbers.
 func seedExtensions(ctx context.Context, st *store.Store, acct inventory.Account, site string, n int) ([]string, error) {
 	out := make([]string, 0, n)
-	tag := acct.ID[len(acct.ID)-4:]
+	// Each run tags its emails, so that seeding an account again adds
+	// users instead of colliding with the first run's.
+	var rnd [3]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return nil, err
+	}
+	tag := hex.EncodeToString(rnd[:])
 	for i := 0; i < n; i += store.MaxBatch {
 		batch := make([]inventory.Extension, min(store.MaxBatch, n-i))
 		for j := range batch {
