@@ -101,6 +101,7 @@ func (w *WorkerMain) Run(ctx context.Context) error {
 		// Chunks of an import arrive while its upload streams in: look
 		// for new tasks often rather than idling a second on an empty queue.
 		TaskCheckInterval: 100 * time.Millisecond,
+		RetryDelayFunc:    retryDelay,
 		Logger:            asynqLogger{w.Logger},
 		LogLevel:          asynq.WarnLevel,
 	})
@@ -192,6 +193,16 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	<-ctx.Done()
 	w.Logger.Info("shutting down the worker", "timeout", c.ShutdownTimeout.String())
 	return w.Close()
+}
+
+// retryDelay retries the tasks of a worker that died (lease expired) at
+// once: their chunks are idempotent and an import waits on them. Other
+// failures back off as Asynq does by default.
+func retryDelay(n int, err error, t *asynq.Task) time.Duration {
+	if errors.Is(err, asynq.ErrLeaseExpired) {
+		return time.Second
+	}
+	return asynq.DefaultRetryDelayFunc(n, err, t)
 }
 
 // newLogger returns a JSON slog logger at the named level.
