@@ -36,6 +36,8 @@ type ServeConfig struct {
 	RateBurst int
 	// MaxBodyBytes caps JSON request bodies.
 	MaxBodyBytes int64
+	// MaxUploadBytes caps an import upload.
+	MaxUploadBytes int64
 	// ShutdownTimeout bounds how long Close waits for requests in flight.
 	ShutdownTimeout time.Duration
 }
@@ -69,6 +71,8 @@ func (c ServeConfig) Validate() error {
 		return usagef("--rate-burst %d: must be at least 1", c.RateBurst)
 	case c.MaxBodyBytes < 1:
 		return usagef("--max-body-bytes %d: must be at least 1", c.MaxBodyBytes)
+	case c.MaxUploadBytes < 1:
+		return usagef("--max-upload-bytes %d: must be at least 1", c.MaxUploadBytes)
 	case c.ShutdownTimeout <= 0:
 		return usagef("--shutdown-timeout %v: must be positive", c.ShutdownTimeout)
 	}
@@ -108,7 +112,8 @@ func NewMain() *Main {
 	return &Main{
 		Config: ServeConfig{
 			Addr: "127.0.0.1:8080", RateLimit: httpapi.DefaultRateLimit, RateBurst: httpapi.DefaultRateBurst,
-			MaxBodyBytes: httpapi.DefaultMaxBodyBytes, ShutdownTimeout: 15 * time.Second,
+			MaxBodyBytes: httpapi.DefaultMaxBodyBytes, MaxUploadBytes: httpapi.DefaultMaxUploadBytes,
+			ShutdownTimeout: 15 * time.Second,
 		},
 		Logger: slog.Default(),
 	}
@@ -143,6 +148,7 @@ func (m *Main) Run(ctx context.Context) error {
 	h, err := httpapi.New(httpapi.Config{
 		Store: st, Logger: m.Logger, Intake: &importer.Intake{Store: st, Queue: m.queue},
 		RateLimit: limit, RateBurst: m.Config.RateBurst, MaxBodyBytes: m.Config.MaxBodyBytes,
+		MaxUploadBytes: m.Config.MaxUploadBytes,
 	})
 	if err != nil {
 		m.queue.Close()
