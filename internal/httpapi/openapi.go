@@ -76,6 +76,21 @@ func operation(g *schemaGen, rt route, problem map[string]any) map[string]any {
 	if params != nil {
 		op["parameters"] = params
 	}
+	if rt.Upload {
+		file := map[string]any{"type": "string", "contentMediaType": "text/csv"}
+		op["requestBody"] = map[string]any{
+			"required":    true,
+			"description": "The CSV file, streamed: the raw body, or the multipart field file.",
+			"content": map[string]any{
+				"text/csv":                 map[string]any{"schema": file},
+				"application/octet-stream": map[string]any{"schema": file},
+				"multipart/form-data": map[string]any{"schema": map[string]any{
+					"type": "object", "required": []string{"file"},
+					"properties": map[string]any{"file": file},
+				}},
+			},
+		}
+	}
 	if rt.in != nil {
 		op["requestBody"] = map[string]any{
 			"required":    true,

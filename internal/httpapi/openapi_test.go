@@ -79,7 +79,7 @@ func TestOpenAPI(t *testing.T) {
 		if (rt.out != nil || rt.contentType != "") != (ok200["content"] != nil) {
 			t.Errorf("%s: success content %v", rt.key(), ok200["content"])
 		}
-		if (rt.in != nil) != (op["requestBody"] != nil) {
+		if (rt.in != nil || rt.Upload) != (op["requestBody"] != nil) {
 			t.Errorf("%s: requestBody %v", rt.key(), op["requestBody"])
 		}
 		for _, s := range errorStatuses(rt) {

@@ -21,6 +21,9 @@ type route struct {
 	// Errors lists the statuses the route answers with besides those every
 	// route of its kind has (see responses in openapi.go).
 	Errors []int
+	// Upload documents a streamed file body (the import upload) instead of
+	// a JSON one.
+	Upload bool
 	handler
 }
 
@@ -196,7 +199,7 @@ func (a *api) routes() []route {
 
 		{Method: "POST", Pattern: "/v1/imports", Summary: "Import a CSV file (body text/csv, or the multipart/form-data field file; streamed): answers 202 once the file is in, while workers apply it in chunks.", Role: admin,
 			Query: []param{qKind, qDryRun}, Errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusServiceUnavailable},
-			handler: jsonOut(http.StatusAccepted, a.createImport)},
+			Upload: true, handler: jsonOut(http.StatusAccepted, a.createImport)},
 		{Method: "GET", Pattern: "/v1/imports", Summary: "The most recent imports (at most 100), newest first.", Role: viewer,
 			Query: []param{qLimit}, handler: jsonOut(http.StatusOK, a.listImports)},
 		{Method: "GET", Pattern: "/v1/imports/{id}", Summary: "An import and its progress.", Role: viewer,
