@@ -23,8 +23,10 @@ test: deps ## Run every test with the race detector (what CI runs).
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) test -race -count=1 -timeout 12m $(PKGS)
 
-bench: deps ## Run the benchmarks and print their figures.
-	$(GO) test -run '^$$' -bench . -benchtime 200x ./internal/store/
+bench: deps ## Run the benchmarks and print their figures (about 3 minutes).
+	$(GO) test -run '^$$' -bench ImportMillion -benchtime 1x -timeout 20m ./cmd/numberdesk/
+	$(GO) test -run '^$$' -bench API -benchtime 1000x ./internal/httpapi/
+	$(GO) test -run '^$$' -bench . -benchtime 300x ./internal/store/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/phone/ ./csv/
 
 fuzz: ## Fuzz the phone normaliser and the CSV decoder for a while each.
