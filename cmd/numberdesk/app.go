@@ -38,6 +38,8 @@ type ServeConfig struct {
 	MaxBodyBytes int64
 	// MaxUploadBytes caps an import upload.
 	MaxUploadBytes int64
+	// Retention is how long imports and their reports are kept.
+	Retention time.Duration
 	// ShutdownTimeout bounds how long Close waits for requests in flight.
 	ShutdownTimeout time.Duration
 }
@@ -71,6 +73,8 @@ func (c ServeConfig) Validate() error {
 		return usagef("--rate-burst %d: must be at least 1", c.RateBurst)
 	case c.MaxBodyBytes < 1:
 		return usagef("--max-body-bytes %d: must be at least 1", c.MaxBodyBytes)
+	case c.Retention < time.Hour:
+		return usagef("--retention %v: must be at least 1h", c.Retention)
 	case c.MaxUploadBytes < 1:
 		return usagef("--max-upload-bytes %d: must be at least 1", c.MaxUploadBytes)
 	case c.ShutdownTimeout <= 0:
@@ -113,7 +117,7 @@ func NewMain() *Main {
 		Config: ServeConfig{
 			Addr: "127.0.0.1:8080", RateLimit: httpapi.DefaultRateLimit, RateBurst: httpapi.DefaultRateBurst,
 			MaxBodyBytes: httpapi.DefaultMaxBodyBytes, MaxUploadBytes: httpapi.DefaultMaxUploadBytes,
-			ShutdownTimeout: 15 * time.Second,
+			ShutdownTimeout: 15 * time.Second, Retention: 30 * 24 * time.Hour,
 		},
 		Logger: slog.Default(),
 	}
@@ -139,7 +143,7 @@ func (m *Main) Run(ctx context.Context) error {
 		rdb.Close()
 		return err
 	}
-	st := store.New(rdb)
+	st := store.New(rdb, store.WithRetention(m.Config.Retention))
 	m.queue = asynq.NewClient(conn)
 	limit := rate.Limit(m.Config.RateLimit)
 	if m.Config.RateLimit == 0 {

@@ -287,6 +287,7 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--redis-url", url}, map[string]string{"NUMBERDESK_RATE_BURST": "many"}, `NUMBERDESK_RATE_BURST="many"`},
 		{[]string{"--redis-url", url, "--log-level", "loud"}, nil, `--log-level "loud"`},
 		{[]string{"--redis-url", url, "--max-upload-bytes", "0"}, nil, "--max-upload-bytes 0: must be at least 1"},
+		{[]string{"--redis-url", url, "--retention", "1m"}, nil, "--retention 1m0s: must be at least 1h"},
 		{[]string{"--redis-url", url, "--queue-redis-url", "bogus://q"}, nil, `--queue-redis-url "bogus://q"`},
 	} {
 		t.Run(c.want, func(t *testing.T) {

@@ -20,6 +20,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "requests per second per token in this process (0: no limit)")
 	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests a token may make at once")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest JSON request body")
+	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long imports and their error reports are kept")
 	fs.Int64Var(&c.MaxUploadBytes, "max-upload-bytes", c.MaxUploadBytes, "largest import upload (413 above it)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long shutdown waits for requests in flight")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")

@@ -29,6 +29,8 @@ type WorkerConfig struct {
 	// MetricsAddr serves /metrics when set (host:port).
 	MetricsAddr     string
 	ShutdownTimeout time.Duration
+	// Retention is how long imports, their reports and applied-markers are kept.
+	Retention time.Duration
 }
 
 // Validate checks the configuration, naming the bad flag.
@@ -40,6 +42,8 @@ func (c WorkerConfig) Validate() error {
 		return usagef("--concurrency %d: must be 1 to 1000", c.Concurrency)
 	case c.ShutdownTimeout <= 0:
 		return usagef("--shutdown-timeout %v: must be positive", c.ShutdownTimeout)
+	case c.Retention < time.Hour:
+		return usagef("--retention %v: must be at least 1h", c.Retention)
 	}
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
@@ -66,7 +70,7 @@ type WorkerMain struct {
 // NewWorkerMain returns a WorkerMain with the default configuration.
 func NewWorkerMain() *WorkerMain {
 	return &WorkerMain{
-		Config: WorkerConfig{Concurrency: 8, ShutdownTimeout: 30 * time.Second},
+		Config: WorkerConfig{Concurrency: 8, ShutdownTimeout: 30 * time.Second, Retention: 30 * 24 * time.Hour},
 		Logger: slog.Default(),
 	}
 }
@@ -93,7 +97,7 @@ func (w *WorkerMain) Run(ctx context.Context) error {
 	w.warnNoAOF(ctx)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	h := &worker.Handlers{Store: store.New(rdb), Logger: w.Logger, Metrics: worker.NewMetrics(reg)}
+	h := &worker.Handlers{Store: store.New(rdb, store.WithRetention(w.Config.Retention)), Logger: w.Logger, Metrics: worker.NewMetrics(reg)}
 	w.srv = asynq.NewServer(conn, asynq.Config{
 		Concurrency:     w.Config.Concurrency,
 		Queues:          jobs.QueueWeights,
@@ -178,6 +182,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "tasks run at once")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics on this host:port")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long shutdown waits for tasks in progress")
+	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long imports, their reports and applied-markers are kept")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -24,7 +24,7 @@ func (s *Store) CreateExtensions(ctx context.Context, accountID string, exts []i
 	}
 	k := accountKeys(accountID)
 	res := make([]ExtensionResult, len(exts))
-	args := []any{opt.flags(), int64(s.markerTTL.Seconds()), 0}
+	args := []any{opt.flags(), int64(s.retention.Seconds()), 0}
 	var sent []int
 	prefailed := opt.PreFailed
 	for i, e := range exts {

@@ -79,7 +79,7 @@ func (s *Store) CreateImport(ctx context.Context, accountID, kind string, dryRun
 	if dryRun {
 		dry = "1"
 	}
-	ttl := s.markerTTL
+	ttl := s.retention
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, k.imp(id), "kind", kind, "status", string(ImportQueued), "dry_run", dry,
 			"filename", filename, "actor", actor, "created_at", now.UnixMilli(),
@@ -98,7 +98,7 @@ func (s *Store) CreateImport(ctx context.Context, accountID, kind string, dryRun
 
 // PutChunk stores chunk n of an import (its encoded rows).
 func (s *Store) PutChunk(ctx context.Context, accountID, importID string, n int, rows string) error {
-	return s.rdb.Set(ctx, accountKeys(accountID).chunk(importID, n), rows, s.markerTTL).Err()
+	return s.rdb.Set(ctx, accountKeys(accountID).chunk(importID, n), rows, s.retention).Err()
 }
 
 // Chunk returns chunk n of an import.
@@ -171,7 +171,7 @@ func (s *Store) StartChunk(ctx context.Context, accountID, importID string, n in
 func (s *Store) ReportChunk(ctx context.Context, accountID, importID string, n int, failed string) error {
 	k := accountKeys(accountID)
 	err := scriptImportState.Run(ctx, s.rdb, []string{k.imp(importID), k.chunkReported(importID, n), k.chunkErrors(importID, n), k.chunk(importID, n)},
-		"report", s.nowMS(), failed, int64(s.markerTTL.Seconds())).Err()
+		"report", s.nowMS(), failed, int64(s.retention.Seconds())).Err()
 	return scriptError("report chunk", err)
 }
 

@@ -62,7 +62,7 @@ func (s *Store) Acquire(ctx context.Context, accountID string, spec AcquireSpec,
 	if err != nil {
 		return BatchResult{}, err
 	}
-	args := []any{s.nowMS(), actor.Name, actor.Source, s.auditCap, opt.flags(), int64(s.markerTTL.Seconds()),
+	args := []any{s.nowMS(), actor.Name, actor.Source, s.auditCap, opt.flags(), int64(s.retention.Seconds()),
 		string(spec.Status), spec.SiteID, spec.EmergencyAddressID, string(spec.Source), spec.PortOrderID}
 	var sent []int
 	for i, nn := range spec.Numbers {
@@ -206,7 +206,7 @@ func (s *Store) Apply(ctx context.Context, accountID string, rows []Row, actor A
 	if opt.ImportID != "" {
 		progress = ImportKey(accountID, opt.ImportID)
 	}
-	args := applyArgs(rows, s.nowMS(), actor, s.auditCap, opt, int64(s.markerTTL.Seconds()))
+	args := applyArgs(rows, s.nowMS(), actor, s.auditCap, opt, int64(s.retention.Seconds()))
 	v, err := scriptApply.Run(ctx, s.rdb, []string{k.meta, k.num, k.idx, k.ext, k.extno, k.extemail, k.extlinks, k.audit, k.gone, k.resv, marker, progress}, args...).Result()
 	if err != nil {
 		return BatchResult{}, scriptError("apply", err)

@@ -50,7 +50,7 @@ const MaxBatch = 1000
 type Store struct {
 	rdb       redis.UniversalClient
 	auditCap  int64
-	markerTTL time.Duration
+	retention time.Duration
 	now       func() time.Time
 }
 
@@ -61,15 +61,16 @@ type Option func(*Store)
 // keeps (default 100,000; one entry holds one atomic step, up to MaxBatch rows).
 func WithAuditCap(n int64) Option { return func(s *Store) { s.auditCap = n } }
 
-// WithMarkerTTL sets how long applied-markers of batches are kept (default 30 days).
-func WithMarkerTTL(d time.Duration) Option { return func(s *Store) { s.markerTTL = d } }
+// WithRetention sets how long imports, their reports and the
+// applied-markers of batches are kept (default 30 days).
+func WithRetention(d time.Duration) Option { return func(s *Store) { s.retention = d } }
 
 // WithClock sets the clock used for timestamps (tests).
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
 
 // New returns a Store on rdb.
 func New(rdb redis.UniversalClient, opts ...Option) *Store {
-	s := &Store{rdb: rdb, auditCap: 100_000, markerTTL: 30 * 24 * time.Hour, now: time.Now}
+	s := &Store{rdb: rdb, auditCap: 100_000, retention: 30 * 24 * time.Hour, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
