@@ -275,7 +275,6 @@ func (r *recordReader) readRecord() (record, error) {
 				state = fieldStart
 			case '\n':
 				r.pos++
-				size++
 				r.line++
 				r.endField()
 				return r.finish(line), nil

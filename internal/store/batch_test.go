@@ -184,6 +184,9 @@ func TestManyNumbersOnOneExtension(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if diff := cmp.Diff([]inventory.Outcome{"ok", "ok", "ok"}, outcomeList(res)); diff != "" {
+			t.Errorf("unassign, assign, unassign in one batch (-want +got):\n%s", diff)
+		}
 		got, err := s.ExtensionNumbers(ctx, f.acct.ID, q.ID)
 		if err != nil {
 			t.Fatal(err)
