@@ -33,8 +33,9 @@ fuzz: ## Fuzz the phone normaliser and the CSV decoder for a while each.
 	$(GO) test -run '^$$' -fuzz FuzzNormalize -fuzztime 30s ./internal/phone/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s ./csv/
 
-lint: ## gofmt and go vet.
+lint: ## gofmt, go vet and staticcheck.
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
 	$(GO) vet $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 
 .PHONY: help deps build run test bench fuzz lint

@@ -80,7 +80,7 @@ func (s *Store) Acquire(ctx context.Context, accountID string, spec AcquireSpec,
 	v, err := scriptAdd.Run(ctx, s.rdb, []string{k.meta, k.num, k.idx, k.audit, k.gone, k.site, k.ea, marker}, args...).Result()
 	if err != nil {
 		// Nothing was added: give back the claims this call made.
-		s.unclaim(ctx, accountID, claimedNumbers(spec.Numbers, claimed, true))
+		s.unclaim(ctx, accountID, freshClaims(spec.Numbers, claimed))
 		return BatchResult{}, scriptError("acquire", err)
 	}
 	replayed, out, err := outcomes(v)

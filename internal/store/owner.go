@@ -135,10 +135,11 @@ func (s *Store) evalEach(ctx context.Context, sc *redis.Script, n int, call func
 	return out, nil
 }
 
-func claimedNumbers(nums []NewNumber, st []claimState, freshOnly bool) []string {
+// freshClaims returns the numbers this call claimed.
+func freshClaims(nums []NewNumber, st []claimState) []string {
 	var out []string
 	for i, c := range st {
-		if c.ours && (c.fresh || !freshOnly) {
+		if c.fresh {
 			out = append(out, nums[i].Number)
 		}
 	}
