@@ -97,8 +97,43 @@ func (s *Store) CreateImport(ctx context.Context, accountID, kind string, dryRun
 }
 
 // PutChunk stores chunk n of an import (its encoded rows).
+// It also records when the intake last made progress (see StalledIntake).
 func (s *Store) PutChunk(ctx context.Context, accountID, importID string, n int, rows string) error {
-	return s.rdb.Set(ctx, accountKeys(accountID).chunk(importID, n), rows, s.retention).Err()
+	k := accountKeys(accountID)
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, k.chunk(importID, n), rows, s.retention)
+		p.HSet(ctx, k.imp(importID), "intake_at", s.now().UnixMilli())
+		return nil
+	})
+	return err
+}
+
+// StalledIntake is how long an upload may go without storing a chunk
+// before its import is failed: the API process that read it went away
+// (a client that disconnects fails its import at once).
+const StalledIntake = 10 * time.Minute
+
+// failStalled fails an import whose intake stopped making progress, and
+// returns it as it now stands.
+func (s *Store) failStalled(ctx context.Context, accountID string, im Import, m map[string]string) Import {
+	if m["intake_done"] == "1" || (im.Status != ImportQueued && im.Status != ImportRunning) {
+		return im
+	}
+	last := msTime(m["created_at"])
+	if at := m["intake_at"]; at != "" {
+		last = msTime(at)
+	}
+	if s.now().Sub(last) < StalledIntake {
+		return im
+	}
+	reason := "the upload stopped before the end of the file (the API process reading it went away); rows of the chunks stored before are applied"
+	if err := s.FailImport(ctx, accountID, im.ID, reason); err != nil {
+		return im
+	}
+	if fresh, err := s.Import(ctx, accountID, im.ID); err == nil {
+		return fresh
+	}
+	return im
 }
 
 // Chunk returns chunk n of an import.
@@ -240,7 +275,7 @@ func (s *Store) Import(ctx context.Context, accountID, importID string) (Import,
 	if m["status"] == "" {
 		return Import{}, inventory.Errorf(inventory.CodeNotFound, "import %s not found", importID)
 	}
-	return parseImport(importID, m, s.now()), nil
+	return s.failStalled(ctx, accountID, parseImport(importID, m, s.now()), m), nil
 }
 
 func parseImport(id string, m map[string]string, now time.Time) Import {
@@ -298,7 +333,7 @@ func (s *Store) Imports(ctx context.Context, accountID string, limit int) ([]Imp
 	now := s.now()
 	for i, c := range cmds {
 		if m := c.Val(); m["status"] != "" {
-			out = append(out, parseImport(ids[i], m, now))
+			out = append(out, s.failStalled(ctx, accountID, parseImport(ids[i], m, now), m))
 		}
 	}
 	return out, nil
