@@ -53,6 +53,7 @@ func commands() []command {
 		{"account", "account create: create an account and its owner token", runAccount},
 		{"seed", "bulk-load demo or benchmark numbers and extensions into an account", runSeed},
 		{"worker", "run the task worker (--redis-url --queue-redis-url --concurrency --metrics-addr)", runWorker},
+		{"carrier-sandbox", "run the stand-in carrier (--addr --redis-url --port-step, fault injection)", runCarrierSandbox},
 		{"serve", "serve the intake API (--addr --redis-url --carrier-url)", runServe},
 		{"import", "upload a CSV file as an import and follow it (FILE --kind --wait --url --token)", runImport},
 	}
