@@ -209,6 +209,17 @@ func (a *api) routes() []route {
 		{Method: "POST", Pattern: "/v1/imports/{id}/cancel", Summary: "Cancel an import at the next chunk boundary; 409 when it has finished.", Role: admin,
 			Errors: conflict, handler: jsonOut(http.StatusOK, a.cancelImport)},
 
+		{Method: "GET", Pattern: "/v1/catalog/regions", Summary: "The states, provinces or regions of a country, and its toll-free codes.", Role: viewer,
+			Query:   []param{{Name: "country", Description: "ISO 3166 alpha-2 (US, CA, GB, DE, PL, AU); default: the account's country."}},
+			handler: jsonOut(http.StatusOK, a.listRegions)},
+		{Method: "GET", Pattern: "/v1/catalog/area-codes", Summary: "Area codes with their main cities: of a country, of one state, matching an area code or city prefix.", Role: viewer,
+			Query: []param{
+				{Name: "country", Description: "ISO 3166 alpha-2; default: the account's country."},
+				{Name: "state", Description: "Only this region (a code of /v1/catalog/regions)."},
+				{Name: "q", Description: "The start of an area code or of a city name, ignoring case."},
+			},
+			handler: jsonOut(http.StatusOK, a.listAreaCodes)},
+
 		{Method: "GET", Pattern: "/v1/audit", Summary: "Changes of numbers, newest first: of one number, or of the whole account.", Role: viewer,
 			Query:  []param{{Name: "number", Description: "Only this number's history (any spelling; no cursor: up to limit entries)."}, qLimit, qCursor},
 			Errors: []int{http.StatusNotFound}, handler: jsonOut(http.StatusOK, a.listAudit)},

@@ -103,6 +103,8 @@ func TestTenancyMatrix(t *testing.T) {
 			{query: "?kind=extensions&dry_run=true", body: "type,name\n", hdr: []string{"Content-Type", "text/csv"}, other: 202},
 		},
 		"GET /v1/imports":                 {{other: 200}},
+		"GET /v1/catalog/regions":         {{query: "?country=CA", other: 200}},
+		"GET /v1/catalog/area-codes":      {{query: "?country=US&state=CA&q=650", other: 200}},
 		"GET /v1/imports/{id}":            {{other: 404}},
 		"GET /v1/imports/{id}/errors.csv": {{other: 404}},
 		"POST /v1/imports/{id}/cancel":    {{other: 404}},

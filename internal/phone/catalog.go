@@ -26,17 +26,17 @@ type Country struct {
 // District of Columbia, a Canadian province or territory, a UK nation, a
 // German state, a Polish voivodeship or an Australian state or territory.
 type Region struct {
-	Code string // ISO 3166-2 subdivision code without the country: "CA", "ON", "SCT", "BY", "14", "NSW"
-	Name string // English name, e.g. "California"
+	Code string `json:"code"` // ISO 3166-2 subdivision code without the country: "CA", "ON", "SCT", "BY", "14", "NSW"
+	Name string `json:"name"` // English name, e.g. "California"
 }
 
 // AreaCode is a geographic area code in one region, with its main cities.
 // An area code that spans regions (Canada's 867, Australia's 2) appears once
 // per region.
 type AreaCode struct {
-	Code   string   // national digits without trunk prefix, e.g. "650", "20", "2"
-	Region string   // Region.Code
-	Cities []string // up to ten of the places covering most numbers, sorted
+	Code   string   `json:"code"`   // national digits without trunk prefix, e.g. "650", "20", "2"
+	Region string   `json:"region"` // Region.Code
+	Cities []string `json:"cities"` // up to ten of the places covering most numbers, sorted
 }
 
 // catalogCountry is the stored form of one country of the catalog.
