@@ -55,7 +55,7 @@ func runCarrierSandbox(ctx context.Context, args []string, stdout, stderr io.Wri
 	fs.Float64Var(&c.ErrorRate, "error-rate", 0, "share of requests answered 503 (fault injection)")
 	fs.Float64Var(&c.TimeoutRate, "timeout-rate", 0, "share of requests that hang until the client gives up (fault injection)")
 	fs.Int64Var(&c.Seed, "seed", c.Seed, "decides which numbers exist; the same seed offers the same numbers")
-	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	logLevel := logLevelFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

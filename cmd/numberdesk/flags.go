@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -83,4 +84,18 @@ func required(pairs ...string) error {
 		}
 	}
 	return nil
+}
+
+// logLevelFlag defines the --log-level flag every long-running command has.
+func logLevelFlag(fs *flag.FlagSet) *string {
+	return fs.String("log-level", "info", "debug, info, warn or error")
+}
+
+// newLogger returns a JSON slog logger at the named level.
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("--log-level %q: want debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
 }

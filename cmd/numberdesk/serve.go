@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 )
 
 // runServe runs `numberdesk serve`: the intake API until ctx is done (on
@@ -23,15 +22,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long imports and their error reports are kept")
 	fs.Int64Var(&c.MaxUploadBytes, "max-upload-bytes", c.MaxUploadBytes, "largest import upload (413 above it)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long shutdown waits for requests in flight")
-	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	logLevel := logLevelFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		return usagef("--log-level %q: want debug, info, warn or error", *logLevel)
+	logger, err := newLogger(stderr, *logLevel)
+	if err != nil {
+		return err
 	}
-	m.Logger = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	m.Logger = logger
 	if err := m.Run(ctx); err != nil {
 		return err
 	}

@@ -183,7 +183,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics on this host:port")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long shutdown waits for tasks in progress")
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long imports, their reports and applied-markers are kept")
-	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	logLevel := logLevelFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -208,15 +208,6 @@ func retryDelay(n int, err error, t *asynq.Task) time.Duration {
 		return time.Second
 	}
 	return asynq.DefaultRetryDelayFunc(n, err, t)
-}
-
-// newLogger returns a JSON slog logger at the named level.
-func newLogger(w io.Writer, level string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, usagef("--log-level %q: want debug, info, warn or error", level)
-	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
 }
 
 // asynqLogger adapts slog to Asynq's logger.
