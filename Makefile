@@ -26,6 +26,8 @@ test: deps ## Run every test with the race detector (what CI runs).
 bench: deps ## Run the benchmarks and print their figures (about 3 minutes).
 	$(GO) test -run '^$$' -bench ImportMillion -benchtime 1x -timeout 20m ./cmd/numberdesk/
 	$(GO) test -run '^$$' -bench API -benchtime 1000x ./internal/httpapi/
+	$(GO) test -run '^$$' -bench Search -benchtime 1000x ./internal/httpapi/
+	$(GO) test -run '^$$' -bench Order1000 -benchtime 5x ./internal/httpapi/
 	$(GO) test -run '^$$' -bench . -benchtime 300x ./internal/store/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/phone/ ./csv/
 

@@ -9,13 +9,17 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/numberdesk/numberdesk/internal/carrier"
 	"github.com/numberdesk/numberdesk/internal/store"
 	"github.com/numberdesk/numberdesk/jobs"
 )
 
 // Handlers holds what the task handlers need.
 type Handlers struct {
-	Store   *store.Store
+	Store *store.Store
+	// Carrier buys numbers and forwards number requests (orders and
+	// requests are retried while it is nil).
+	Carrier carrier.Carrier
 	Logger  *slog.Logger
 	Metrics *Metrics
 }
@@ -26,6 +30,8 @@ func (h *Handlers) Mux() *asynq.ServeMux {
 	mux := asynq.NewServeMux()
 	mux.Use(h.middleware)
 	mux.HandleFunc(jobs.TypeImportChunk, h.ImportChunk)
+	mux.HandleFunc(jobs.TypeOrderPlace, h.PlaceOrder)
+	mux.HandleFunc(jobs.TypeRequestForward, h.ForwardRequest)
 	return mux
 }
 

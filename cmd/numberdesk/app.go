@@ -27,8 +27,8 @@ type ServeConfig struct {
 	RedisURL string
 	// QueueRedisURL names the queue's Redis ("" = RedisURL).
 	QueueRedisURL string
-	// CarrierURL is the carrier API's base URL (used by the order and
-	// port-order routes; optional until they exist).
+	// CarrierURL is the carrier API's base URL: number searches go to it
+	// ("" : searches of the carrier answer 503).
 	CarrierURL string
 	// RateLimit is each token's requests per second in this process (0:
 	// no limit) and RateBurst how many it may make at once.
@@ -60,11 +60,8 @@ func (c ServeConfig) Validate() error {
 	if c.RedisURL == "" {
 		return usagef("--redis-url is required (or NUMBERDESK_REDIS_URL), e.g. redis://127.0.0.1:6379/0")
 	}
-	if c.CarrierURL != "" {
-		u, err := url.Parse(c.CarrierURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return usagef("--carrier-url %q: want an http(s) URL, e.g. http://127.0.0.1:8090", c.CarrierURL)
-		}
+	if err := checkCarrierURL(c.CarrierURL); err != nil {
+		return err
 	}
 	switch {
 	case c.RateLimit < 0:
@@ -79,6 +76,18 @@ func (c ServeConfig) Validate() error {
 		return usagef("--max-upload-bytes %d: must be at least 1", c.MaxUploadBytes)
 	case c.ShutdownTimeout <= 0:
 		return usagef("--shutdown-timeout %v: must be positive", c.ShutdownTimeout)
+	}
+	return nil
+}
+
+// checkCarrierURL checks --carrier-url ("" is allowed).
+func checkCarrierURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return usagef("--carrier-url %q: want an http(s) URL, e.g. http://127.0.0.1:8090", v)
 	}
 	return nil
 }
@@ -149,10 +158,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Config.RateLimit == 0 {
 		limit = rate.Inf
 	}
+	reg := newRegistry()
 	h, err := httpapi.New(httpapi.Config{
 		Store: st, Logger: m.Logger, Intake: &importer.Intake{Store: st, Queue: m.queue},
 		RateLimit: limit, RateBurst: m.Config.RateBurst, MaxBodyBytes: m.Config.MaxBodyBytes,
-		MaxUploadBytes: m.Config.MaxUploadBytes,
+		MaxUploadBytes: m.Config.MaxUploadBytes, Registry: reg,
+		Carrier: newCarrierClient(m.Config.CarrierURL, reg), Queue: m.queue,
 	})
 	if err != nil {
 		m.queue.Close()

@@ -15,8 +15,6 @@ import (
 	"github.com/numberdesk/numberdesk/internal/store"
 	"github.com/numberdesk/numberdesk/jobs"
 	"github.com/numberdesk/numberdesk/worker"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 )
@@ -25,7 +23,10 @@ import (
 type WorkerConfig struct {
 	RedisURL      string
 	QueueRedisURL string // "" = RedisURL
-	Concurrency   int
+	// CarrierURL is the carrier API's base URL: orders, number requests
+	// and port orders go to it (their tasks are retried while it is "").
+	CarrierURL  string
+	Concurrency int
 	// MetricsAddr serves /metrics when set (host:port).
 	MetricsAddr     string
 	ShutdownTimeout time.Duration
@@ -44,6 +45,9 @@ func (c WorkerConfig) Validate() error {
 		return usagef("--shutdown-timeout %v: must be positive", c.ShutdownTimeout)
 	case c.Retention < time.Hour:
 		return usagef("--retention %v: must be at least 1h", c.Retention)
+	}
+	if err := checkCarrierURL(c.CarrierURL); err != nil {
+		return err
 	}
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
@@ -95,9 +99,14 @@ func (w *WorkerMain) Run(ctx context.Context) error {
 	}
 	w.rdb = rdb
 	w.warnNoAOF(ctx)
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	h := &worker.Handlers{Store: store.New(rdb, store.WithRetention(w.Config.Retention)), Logger: w.Logger, Metrics: worker.NewMetrics(reg)}
+	reg := newRegistry()
+	h := &worker.Handlers{
+		Store: store.New(rdb, store.WithRetention(w.Config.Retention)), Logger: w.Logger, Metrics: worker.NewMetrics(reg),
+		Carrier: newCarrierClient(w.Config.CarrierURL, reg),
+	}
+	if h.Carrier == nil {
+		w.Logger.Warn("no --carrier-url: orders, number requests and port orders wait (retried) until a worker with a carrier takes them")
+	}
 	w.srv = asynq.NewServer(conn, asynq.Config{
 		Concurrency:     w.Config.Concurrency,
 		Queues:          jobs.QueueWeights,
@@ -179,6 +188,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("worker", stderr)
 	fs.StringVar(&c.RedisURL, "redis-url", "", "Redis URL of the state")
 	fs.StringVar(&c.QueueRedisURL, "queue-redis-url", "", "Redis URL of the queue (default: the state's)")
+	fs.StringVar(&c.CarrierURL, "carrier-url", "", "base URL of the carrier API (orders, number requests, port orders)")
 	fs.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "tasks run at once")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics on this host:port")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long shutdown waits for tasks in progress")

@@ -34,6 +34,9 @@ const (
 // MaxLimit is the largest Query.Limit.
 const MaxLimit = 1000
 
+// MaxConsecutive is the largest Query.Consecutive.
+const MaxConsecutive = 20
+
 // Query filters a number search. Empty fields do not filter.
 type Query struct {
 	Country     string `json:"country"`               // ISO 3166-1 alpha-2, required

@@ -22,6 +22,7 @@ type Client struct {
 	maxAttempts int
 	baseBackoff time.Duration
 	maxBackoff  time.Duration
+	observe     func(op, outcome string, d time.Duration)
 }
 
 var _ Carrier = (*Client)(nil)
@@ -46,6 +47,14 @@ func WithBackoff(base, max time.Duration) Option {
 	return func(c *Client) { c.baseBackoff, c.maxBackoff = base, max }
 }
 
+// WithObserver has every attempt reported to fn: the operation (search,
+// place_order, submit_port, get_port, cancel_port, forward_request), its
+// outcome (ok; error: the carrier answered with a failure; timeout;
+// unreachable) and how long it took. Metrics hang on it.
+func WithObserver(fn func(op, outcome string, d time.Duration)) Option {
+	return func(c *Client) { c.observe = fn }
+}
+
 // NewClient returns a client of the carrier at baseURL
 // (e.g. "http://127.0.0.1:8081").
 func NewClient(baseURL string, opts ...Option) *Client {
@@ -68,7 +77,7 @@ func (c *Client) Search(ctx context.Context, q Query) ([]Available, error) {
 	var out struct {
 		Numbers []Available `json:"numbers"`
 	}
-	if err := c.do(ctx, "search", http.MethodPost, "/v1/search", "", q, &out); err != nil {
+	if err := c.do(ctx, "search", "search", http.MethodPost, "/v1/search", "", q, &out); err != nil {
 		return nil, err
 	}
 	return out.Numbers, nil
@@ -82,7 +91,7 @@ func (c *Client) PlaceOrder(ctx context.Context, key string, numbers []string) (
 	var out struct {
 		Lines []OrderLine `json:"lines"`
 	}
-	if err := c.do(ctx, "place order "+key, http.MethodPost, "/v1/orders", key, in, &out); err != nil {
+	if err := c.do(ctx, "place_order", "place order "+key, http.MethodPost, "/v1/orders", key, in, &out); err != nil {
 		return nil, err
 	}
 	return out.Lines, nil
@@ -91,34 +100,34 @@ func (c *Client) PlaceOrder(ctx context.Context, key string, numbers []string) (
 // SubmitPort implements Carrier.
 func (c *Client) SubmitPort(ctx context.Context, key string, req PortRequest) (Port, error) {
 	var p Port
-	err := c.do(ctx, "submit port "+key, http.MethodPost, "/v1/ports", key, req, &p)
+	err := c.do(ctx, "submit_port", "submit port "+key, http.MethodPost, "/v1/ports", key, req, &p)
 	return p, err
 }
 
 // Port implements Carrier.
 func (c *Client) Port(ctx context.Context, id string) (Port, error) {
 	var p Port
-	err := c.do(ctx, "get port "+id, http.MethodGet, "/v1/ports/"+url.PathEscape(id), "", nil, &p)
+	err := c.do(ctx, "get_port", "get port "+id, http.MethodGet, "/v1/ports/"+url.PathEscape(id), "", nil, &p)
 	return p, err
 }
 
 // CancelPort implements Carrier.
 func (c *Client) CancelPort(ctx context.Context, id string) (Port, error) {
 	var p Port
-	err := c.do(ctx, "cancel port "+id, http.MethodPost, "/v1/ports/"+url.PathEscape(id)+"/cancel", "", nil, &p)
+	err := c.do(ctx, "cancel_port", "cancel port "+id, http.MethodPost, "/v1/ports/"+url.PathEscape(id)+"/cancel", "", nil, &p)
 	return p, err
 }
 
 // ForwardRequest implements Carrier.
 func (c *Client) ForwardRequest(ctx context.Context, key string, req NumberRequest) (RequestStatus, error) {
 	var s RequestStatus
-	err := c.do(ctx, "forward request "+key, http.MethodPost, "/v1/requests", key, req, &s)
+	err := c.do(ctx, "forward_request", "forward request "+key, http.MethodPost, "/v1/requests", key, req, &s)
 	return s, err
 }
 
 // do sends one API call, retrying what may succeed later, and decodes the
 // JSON answer into out.
-func (c *Client) do(ctx context.Context, op, method, path, key string, in, out any) error {
+func (c *Client) do(ctx context.Context, name, op, method, path, key string, in, out any) error {
 	var body []byte
 	if in != nil {
 		var err error
@@ -144,7 +153,11 @@ func (c *Client) do(ctx context.Context, op, method, path, key string, in, out a
 			case <-t.C:
 			}
 		}
+		start := time.Now()
 		last = c.once(ctx, op, method, path, key, body, out)
+		if c.observe != nil {
+			c.observe(name, outcomeOf(last), time.Since(start))
+		}
 		if last == nil {
 			return nil
 		}
@@ -219,4 +232,22 @@ func excerpt(b []byte) string {
 		s = s[:n] + "…"
 	}
 	return s
+}
+
+// outcomeOf names an attempt's outcome for WithObserver.
+func outcomeOf(e *Error) string {
+	switch {
+	case e == nil:
+		return "ok"
+	case e.Status != 0:
+		return "error"
+	case errors.Is(e.Err, context.DeadlineExceeded) || isTimeout(e.Err):
+		return "timeout"
+	}
+	return "unreachable"
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
 }

@@ -279,7 +279,7 @@ func TestStatusTable(t *testing.T) {
 		422: {inventory.CodeLicenseExhausted, inventory.CodeTollFreeLicenseRequired, inventory.CodeSiteRequired, inventory.CodeSiteMismatch, inventory.CodeEmergencyAddressRequired},
 		429: {CodeRateLimited},
 		500: {inventory.CodeInternal},
-		503: {CodeUnavailable},
+		503: {CodeUnavailable, CodeCarrierUnavailable},
 	}
 	n := 0
 	for status, codes := range want {

@@ -24,22 +24,7 @@ type AreaCodeList struct {
 // catalogCountry reads the country parameter: the account's country when
 // absent; one of the catalog's countries otherwise.
 func (a *api) catalogCountry(c *call) (string, error) {
-	country := strings.ToUpper(strings.TrimSpace(c.query("country")))
-	if country == "" {
-		acct, err := a.store.Account(c.ctx(), c.account())
-		if err != nil {
-			return "", err
-		}
-		country = acct.Country
-	}
-	var known []string
-	for _, k := range phone.Countries() {
-		if k.Code == country {
-			return country, nil
-		}
-		known = append(known, k.Code)
-	}
-	return "", apiError(inventory.CodeInvalidField, "country "+country+" is not in the catalog (one of "+strings.Join(known, ", ")+")")
+	return a.bodyCountry(c, c.query("country"))
 }
 
 func (a *api) listRegions(c *call) (RegionList, error) {

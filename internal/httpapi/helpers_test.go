@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/hibiken/asynq"
+	"github.com/numberdesk/numberdesk/internal/carrier"
+	"github.com/numberdesk/numberdesk/internal/carrier/sandbox"
 	"github.com/numberdesk/numberdesk/internal/importer"
 	"github.com/numberdesk/numberdesk/internal/inventory"
 	"github.com/numberdesk/numberdesk/internal/redistest"
@@ -31,6 +33,9 @@ type env struct {
 	api   *api
 	srv   *httptest.Server
 	queue *taskRecorder // the intake's queue, unless cfg.Intake was given
+	// sandbox is the carrier behind the API's carrier client, unless
+	// cfg.Carrier was given.
+	sandbox *sandbox.Carrier
 }
 
 // taskRecorder is a queue that records the tasks enqueued on it.
@@ -71,13 +76,27 @@ func newEnv(tb testing.TB, cfg Config) *env {
 	if cfg.Intake == nil {
 		cfg.Intake = &importer.Intake{Store: st, Queue: queue}
 	}
+	if cfg.Queue == nil {
+		cfg.Queue = queue
+	}
+	var sb *sandbox.Carrier
+	if cfg.Carrier == nil {
+		var err error
+		sb, err = sandbox.New(sandbox.Config{Redis: st.Redis(), Seed: 7})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		csrv := httptest.NewServer(sb)
+		tb.Cleanup(csrv.Close)
+		cfg.Carrier = carrier.NewClient(csrv.URL)
+	}
 	h, err := New(cfg)
 	if err != nil {
 		tb.Fatalf("new api: %v", err)
 	}
 	srv := httptest.NewServer(h)
 	tb.Cleanup(srv.Close)
-	return &env{st: st, api: h.(*api), srv: srv, queue: queue}
+	return &env{st: st, api: h.(*api), srv: srv, queue: queue, sandbox: sb}
 }
 
 // response is what a request got back.

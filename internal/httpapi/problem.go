@@ -19,6 +19,8 @@ const (
 	CodeMethodNotAllowed     inventory.Code = "method_not_allowed"
 	CodeRateLimited          inventory.Code = "rate_limited"
 	CodeUnavailable          inventory.Code = "unavailable"
+	// CodeCarrierUnavailable: the carrier did not answer (a search).
+	CodeCarrierUnavailable inventory.Code = "carrier_unavailable"
 )
 
 // statuses maps every error code to its HTTP status. It is the only place
@@ -66,6 +68,7 @@ var statuses = map[inventory.Code]int{
 	// Failures of the service.
 	inventory.CodeInternal: http.StatusInternalServerError,
 	CodeUnavailable:        http.StatusServiceUnavailable,
+	CodeCarrierUnavailable: http.StatusServiceUnavailable,
 }
 
 // StatusOf returns the HTTP status of an error code. A code missing from the

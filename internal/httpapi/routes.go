@@ -197,6 +197,23 @@ func (a *api) routes() []route {
 		{Method: "DELETE", Pattern: "/v1/numbers/{number}", Summary: "Release an unassigned or reserved number; its licence is freed, its history kept.", Role: admin,
 			Errors: conflict, handler: noContent(a.deleteNumber)},
 
+		{Method: "POST", Pattern: "/v1/numbers/search", Summary: "Search numbers to order: the carrier's available numbers, or the account's reserved numbers (reserved_only). Every result meets every filter; an empty result suggests a number request.", Role: viewer,
+			Errors: []int{http.StatusServiceUnavailable}, handler: jsonIn(http.StatusOK, a.searchNumbers)},
+
+		{Method: "POST", Pattern: "/v1/orders", Summary: "Order numbers: licences are held at once for the whole order (or it is refused); a job buys them from the carrier, or activates the account's reserved ones.", Role: admin,
+			Errors: append([]int{http.StatusNotFound, http.StatusServiceUnavailable}, rules...), handler: jsonIn(http.StatusAccepted, a.createOrder)},
+		{Method: "GET", Pattern: "/v1/orders", Summary: "The most recent orders (at most 100), newest first.", Role: viewer,
+			Query: []param{qLimit}, handler: jsonOut(http.StatusOK, a.listOrders)},
+		{Method: "GET", Pattern: "/v1/orders/{id}", Summary: "An order and each number's result.", Role: viewer,
+			handler: jsonOut(http.StatusOK, a.getOrder)},
+
+		{Method: "POST", Pattern: "/v1/number-requests", Summary: "Ask the carrier for numbers a search did not find (also toll-free vanity numbers); a job forwards it.", Role: admin,
+			Errors: []int{http.StatusServiceUnavailable}, handler: jsonIn(http.StatusAccepted, a.createNumberRequest)},
+		{Method: "GET", Pattern: "/v1/number-requests", Summary: "The most recent number requests (at most 100), newest first.", Role: viewer,
+			Query: []param{qLimit}, handler: jsonOut(http.StatusOK, a.listNumberRequests)},
+		{Method: "GET", Pattern: "/v1/number-requests/{id}", Summary: "A number request and its history.", Role: viewer,
+			handler: jsonOut(http.StatusOK, a.getNumberRequest)},
+
 		{Method: "POST", Pattern: "/v1/imports", Summary: "Import a CSV file (body text/csv, or the multipart/form-data field file; streamed): answers 202 once the file is in, while workers apply it in chunks.", Role: admin,
 			Query: []param{qKind, qDryRun}, Errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusServiceUnavailable},
 			Upload: true, handler: jsonOut(http.StatusAccepted, a.createImport)},

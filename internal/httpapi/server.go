@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/numberdesk/numberdesk/internal/carrier"
 	"github.com/numberdesk/numberdesk/internal/importer"
 	"github.com/numberdesk/numberdesk/internal/inventory"
 	"github.com/numberdesk/numberdesk/internal/store"
@@ -43,6 +44,12 @@ type Config struct {
 	Intake *importer.Intake
 	// MaxUploadBytes caps an import upload (default DefaultMaxUploadBytes).
 	MaxUploadBytes int64
+	// Carrier answers number searches (nil: searches of the carrier
+	// answer 503; reserved_only searches still work).
+	Carrier carrier.Carrier
+	// Queue takes the tasks of orders and number requests (nil: those
+	// routes answer 503).
+	Queue importer.Enqueuer
 }
 
 // DefaultMaxUploadBytes is the default cap of an import upload: 200 MB.
@@ -61,6 +68,8 @@ type api struct {
 
 	intake    *importer.Intake // nil: uploads answer 503
 	maxUpload int64
+	carrier   carrier.Carrier   // nil: carrier searches answer 503
+	queue     importer.Enqueuer // nil: orders and number requests answer 503
 
 	countries sync.Map // account id -> country, which never changes
 }
@@ -101,7 +110,7 @@ func New(cfg Config) (http.Handler, error) {
 	a := &api{
 		store: cfg.Store, log: cfg.Logger, maxBody: cfg.MaxBodyBytes,
 		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), metrics: m, mux: http.NewServeMux(),
-		intake: cfg.Intake, maxUpload: cfg.MaxUploadBytes,
+		intake: cfg.Intake, maxUpload: cfg.MaxUploadBytes, carrier: cfg.Carrier, queue: cfg.Queue,
 	}
 	a.table = a.routes()
 	for i := range a.table {

@@ -61,9 +61,20 @@ func TestTenancyMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	order, err := e.st.CreateOrder(ctx, alpha.acct.ID, store.OrderSpec{SiteID: alpha.sites[0].ID, Numbers: []store.NewNumber{{Number: "+16502530001", Type: inventory.Toll, Country: "US"}}}, store.Actor{Name: "Alpha admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := e.st.CreateRequest(ctx, alpha.acct.ID, store.NumberRequest{Country: "US", Type: "toll", AreaCode: "650", Quantity: 1}, store.Actor{Name: "Alpha admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	// Alpha's objects, by the path segment before a wildcard.
 	objects := map[string]string{
 		"imports":             imp.ID,
+		"orders":              order.ID,
+		"number-requests":     req.ID,
 		"tokens":              extra.ID,
 		"emergency-addresses": alpha.eas[3].ID,
 		"sites":               alpha.sites[3].ID,
@@ -102,6 +113,16 @@ func TestTenancyMatrix(t *testing.T) {
 			{query: "?kind=assignments", body: "phone_number,extension_number\n", hdr: []string{"Content-Type", "text/csv"}, other: 202},
 			{query: "?kind=extensions&dry_run=true", body: "type,name\n", hdr: []string{"Content-Type", "text/csv"}, other: 202},
 		},
+		"POST /v1/numbers/search": {
+			{body: `{"country":"US","state":"CA","area_code":"415","limit":2}`, other: 200},
+			{body: `{"reserved_only":true}`, other: 200},
+		},
+		"POST /v1/orders":                 {{body: fmt.Sprintf(`{"numbers":["+14155550123"],"site_id":%q}`, alpha.sites[3].ID), other: 404}},
+		"GET /v1/orders":                  {{other: 200}},
+		"GET /v1/orders/{id}":             {{other: 404}},
+		"POST /v1/number-requests":        {{body: `{"country":"US","type":"toll_free","vanity":"FLOWERS"}`, other: 202}},
+		"GET /v1/number-requests":         {{other: 200}},
+		"GET /v1/number-requests/{id}":    {{other: 404}},
 		"GET /v1/imports":                 {{other: 200}},
 		"GET /v1/catalog/regions":         {{query: "?country=CA", other: 200}},
 		"GET /v1/catalog/area-codes":      {{query: "?country=US&state=CA&q=650", other: 200}},

@@ -20,14 +20,16 @@ type Licenses struct {
 	TollFree    License `json:"toll_free"`
 }
 
-// License is one licence pool: an active number of the pool's type uses one.
+// License is one licence pool: an active number of the pool's type uses one,
+// and a number of an order not yet placed holds one.
 type License struct {
 	Total int64 `json:"total"`
 	Used  int64 `json:"used"`
+	Held  int64 `json:"held"` // taken by open orders, used or given back when they finish
 }
 
-// Free returns how many licences of the pool are not in use.
-func (l License) Free() int64 { return l.Total - l.Used }
+// Free returns how many licences of the pool are neither used nor held.
+func (l License) Free() int64 { return l.Total - l.Used - l.Held }
 
 // Counts are an account's numbers by status.
 type Counts struct {

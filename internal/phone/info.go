@@ -153,3 +153,22 @@ func (c *infoCache) put(k infoKey, info NumberInfo) {
 	c.m[k] = info
 	c.mu.Unlock()
 }
+
+// NationalNumber returns the national significant number of an E.164
+// number: its digits after the country calling code ("6509541234" for
+// "+16509541234"). It returns "" for a string that is not E.164.
+func NationalNumber(e164 string) string {
+	if len(e164) < 2 || e164[0] != '+' {
+		return ""
+	}
+	for i := 1; i < len(e164); i++ {
+		if e164[i] < '0' || e164[i] > '9' {
+			return ""
+		}
+	}
+	c := plan().lookup(e164[1:])
+	if c == nil {
+		return ""
+	}
+	return e164[1+len(c.digits):]
+}

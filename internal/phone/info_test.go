@@ -186,3 +186,19 @@ func BenchmarkInfo(b *testing.B) {
 		}
 	})
 }
+
+func TestNationalNumber(t *testing.T) {
+	for in, want := range map[string]string{
+		"+16509541234":  "6509541234",
+		"+442079460000": "2079460000",
+		"+48221234567":  "221234567",
+		"+61212345678":  "212345678",
+		"6509541234":    "",
+		"+1650x":        "",
+		"":              "",
+	} {
+		if got := NationalNumber(in); got != want {
+			t.Errorf("NationalNumber(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

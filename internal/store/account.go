@@ -101,8 +101,8 @@ func (s *Store) Account(ctx context.Context, id string) (inventory.Account, erro
 	return inventory.Account{
 		ID: id, Name: m["name"], Country: m["country"], MultipleSites: m["multiple_sites"] == "1",
 		Licenses: inventory.Licenses{
-			PhoneNumber: inventory.License{Total: n("lic_toll_total"), Used: n("lic_toll_used")},
-			TollFree:    inventory.License{Total: n("lic_tf_total"), Used: n("lic_tf_used")},
+			PhoneNumber: inventory.License{Total: n("lic_toll_total"), Used: n("lic_toll_used"), Held: n("lic_toll_held")},
+			TollFree:    inventory.License{Total: n("lic_tf_total"), Used: n("lic_tf_used"), Held: n("lic_tf_held")},
 		},
 		Numbers: inventory.Counts{
 			Assigned: counts["assigned"].Val(), Unassigned: counts["unassigned"].Val(),
@@ -113,11 +113,11 @@ func (s *Store) Account(ctx context.Context, id string) (inventory.Account, erro
 }
 
 // SetLicenses sets an account's licence totals. A total below what is in
-// use is refused with license_exhausted.
+// use or held by open orders is refused with license_exhausted.
 func (s *Store) SetLicenses(ctx context.Context, id string, phone, tollFree int64) error {
 	k := accountKeys(id)
 	err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
-		m, err := tx.HMGet(ctx, k.meta, "name", "lic_toll_used", "lic_tf_used").Result()
+		m, err := tx.HMGet(ctx, k.meta, "name", "lic_toll_used", "lic_tf_used", "lic_toll_held", "lic_tf_held").Result()
 		if err != nil {
 			return err
 		}
@@ -125,8 +125,8 @@ func (s *Store) SetLicenses(ctx context.Context, id string, phone, tollFree int6
 			return inventory.Errorf(inventory.CodeAccountNotFound, "account %s not found", id)
 		}
 		used := func(v any) int64 { s, _ := v.(string); n, _ := strconv.ParseInt(s, 10, 64); return n }
-		if phone < used(m[1]) || tollFree < used(m[2]) {
-			return inventory.Errorf(inventory.CodeLicenseExhausted, "licence totals cannot go below the licences in use")
+		if phone < used(m[1])+used(m[3]) || tollFree < used(m[2])+used(m[4]) {
+			return inventory.Errorf(inventory.CodeLicenseExhausted, "licence totals cannot go below the licences in use or held by open orders")
 		}
 		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			p.HSet(ctx, k.meta, "lic_toll_total", phone, "lic_tf_total", tollFree)

@@ -11,7 +11,8 @@ import (
 // Check walks every key of an account and verifies the store's invariants:
 // each number is in the status index exactly once with the score of its
 // status; the index holds no other member; licences in use equal the active
-// numbers of each type; every assigned number's extension exists and lists
+// numbers of each type, licences held equal the lines of open orders, and
+// neither exceeds the totals; every assigned number's extension exists and lists
 // it, and every extension lists only numbers assigned to it; extension
 // number and email indexes agree with the extension records; every number
 // is claimed by the account in the owner index. It returns all violations
@@ -97,11 +98,19 @@ func (s *Store) Check(ctx context.Context, accountID string) error {
 	if got := meta["lic_tf_used"]; got != strconv.FormatInt(used["toll_free"], 10) {
 		bad("toll-free licences used %s, active toll-free numbers %d", got, used["toll_free"])
 	}
-	for _, pool := range [][2]string{{"lic_toll_used", "lic_toll_total"}, {"lic_tf_used", "lic_tf_total"}} {
+	held, err := s.heldByOrders(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	for _, p := range heldOK(meta, held) {
+		bad("%s", p)
+	}
+	for _, pool := range [][3]string{{"lic_toll_used", "lic_toll_held", "lic_toll_total"}, {"lic_tf_used", "lic_tf_held", "lic_tf_total"}} {
 		u, _ := strconv.ParseInt(meta[pool[0]], 10, 64)
-		t, _ := strconv.ParseInt(meta[pool[1]], 10, 64)
-		if u > t {
-			bad("%s %d exceeds %s %d", pool[0], u, pool[1], t)
+		h, _ := strconv.ParseInt(meta[pool[1]], 10, 64)
+		t, _ := strconv.ParseInt(meta[pool[2]], 10, 64)
+		if u+h > t {
+			bad("%s %d + %s %d exceeds %s %d", pool[0], u, pool[1], h, pool[2], t)
 		}
 	}
 	// Extensions and their links.

@@ -11,7 +11,7 @@ import (
 )
 
 // MaxConsecutive is the largest Query.Consecutive the sandbox accepts.
-const MaxConsecutive = 20
+const MaxConsecutive = carrier.MaxConsecutive
 
 // searchBudget bounds the lines one search examines, so that a query no
 // number can satisfy still answers quickly; the search then returns what

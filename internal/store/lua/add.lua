@@ -21,7 +21,7 @@ if not RANK[status] or status == 'assigned' then
   return redis.error_reply('invalid_field status ' .. status)
 end
 
-local meta = redis.call('HMGET', KEYS[1], 'name', 'multiple_sites', 'lic_toll_total', 'lic_toll_used', 'lic_tf_total', 'lic_tf_used')
+local meta = redis.call('HMGET', KEYS[1], 'name', 'multiple_sites', 'lic_toll_total', 'lic_toll_used', 'lic_tf_total', 'lic_tf_used', 'lic_toll_held', 'lic_tf_held')
 if not meta[1] then return redis.error_reply('account_not_found') end
 if meta[2] == '1' then
   if site == '' then return redis.error_reply('site_required a target site is required when the account has multiple sites') end
@@ -63,8 +63,9 @@ for i = 1, nrows do
   end
 end
 if status == 'unassigned' then
-  local tf_total, tf_used = tonumber(meta[5] or '0'), tonumber(meta[6] or '0')
-  local t_total, t_used = tonumber(meta[3] or '0'), tonumber(meta[4] or '0')
+  -- Licences held by open orders are not free.
+  local tf_total, tf_used = tonumber(meta[5] or '0'), tonumber(meta[6] or '0') + tonumber(meta[8] or '0')
+  local t_total, t_used = tonumber(meta[3] or '0'), tonumber(meta[4] or '0') + tonumber(meta[7] or '0')
   if need.toll_free > 0 and tf_total == 0 then
     return redis.error_reply('toll_free_license_required the account has no toll-free licences')
   end

@@ -114,8 +114,11 @@ end
 local lic = nil
 local function free_licences(ntype, delta)
   if not lic then
-    local m = redis.call('HMGET', KEYS[1], 'lic_toll_total', 'lic_toll_used', 'lic_tf_total', 'lic_tf_used')
-    lic = { toll = tonumber(m[1] or '0') - tonumber(m[2] or '0'), toll_free = tonumber(m[3] or '0') - tonumber(m[4] or '0'), tf_total = tonumber(m[3] or '0') }
+    -- Licences held by open orders are not free.
+    local m = redis.call('HMGET', KEYS[1], 'lic_toll_total', 'lic_toll_used', 'lic_tf_total', 'lic_tf_used', 'lic_toll_held', 'lic_tf_held')
+    lic = { toll = tonumber(m[1] or '0') - tonumber(m[2] or '0') - tonumber(m[5] or '0'),
+            toll_free = tonumber(m[3] or '0') - tonumber(m[4] or '0') - tonumber(m[6] or '0'),
+            tf_total = tonumber(m[3] or '0') }
   end
   return lic[ntype] - delta
 end
