@@ -15,8 +15,8 @@ deps: ## Install what the tests need (redis-server) when missing.
 build: ## Build bin/numberdesk.
 	$(GO) build -o $(BIN) ./cmd/numberdesk
 
-run: build ## Start what exists: a private redis-server, an account and a seeded demo inventory.
-	@scripts/run.sh
+run: build ## numberdesk dev: API, worker, scheduler, sandbox carrier and a demo account in one process (NUMBERDESK_ADDR, NUMBERDESK_REDIS_URL).
+	bin/numberdesk dev
 
 test: deps ## Run every test with the race detector (what CI runs).
 	$(GO) vet $(PKGS)
@@ -28,7 +28,9 @@ bench: deps ## Run the benchmarks and print their figures (about 3 minutes).
 	$(GO) test -run '^$$' -bench API -benchtime 1000x ./internal/httpapi/
 	$(GO) test -run '^$$' -bench Search -benchtime 1000x ./internal/httpapi/
 	$(GO) test -run '^$$' -bench Order1000 -benchtime 5x ./internal/httpapi/
-	$(GO) test -run '^$$' -bench . -benchtime 300x ./internal/store/
+	$(GO) test -run '^$$' -bench 'ApplyBatch|AssignSingle' -benchtime 300x ./internal/store/
+	$(GO) test -run '^$$' -bench FeeRun -benchtime 3x -timeout 20m ./internal/store/
+	$(GO) test -run '^$$' -bench PortSync -benchtime 1x -timeout 20m ./worker/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/phone/ ./csv/
 
 fuzz: ## Fuzz the phone normaliser and the CSV decoder for a while each.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/numberdesk/numberdesk/internal/carrier"
+	"github.com/numberdesk/numberdesk/internal/fees"
 	"github.com/numberdesk/numberdesk/internal/store"
 	"github.com/numberdesk/numberdesk/jobs"
 )
@@ -20,8 +21,12 @@ type Handlers struct {
 	// Carrier buys numbers and forwards number requests (orders and
 	// requests are retried while it is nil).
 	Carrier carrier.Carrier
+	// Queue takes the tasks handlers enqueue (port:sync's polls).
+	Queue   Enqueuer
 	Logger  *slog.Logger
 	Metrics *Metrics
+	// Fees prices the fees:monthly run (nil: fees.DefaultSchedule()).
+	Fees fees.Schedule
 }
 
 // Mux returns the ServeMux with every task type registered, behind the
@@ -32,7 +37,16 @@ func (h *Handlers) Mux() *asynq.ServeMux {
 	mux.HandleFunc(jobs.TypeImportChunk, h.ImportChunk)
 	mux.HandleFunc(jobs.TypeOrderPlace, h.PlaceOrder)
 	mux.HandleFunc(jobs.TypeRequestForward, h.ForwardRequest)
+	mux.HandleFunc(jobs.TypeFeesMonthly, h.FeesMonthly)
+	mux.HandleFunc(jobs.TypePortSubmit, h.PortSubmit)
+	mux.HandleFunc(jobs.TypePortPoll, h.PortPoll)
+	mux.HandleFunc(jobs.TypePortSync, h.PortSync)
 	return mux
+}
+
+// Enqueuer puts tasks on the queue (an *asynq.Client).
+type Enqueuer interface {
+	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
 }
 
 // middleware logs each task, observes its duration and result, and turns a

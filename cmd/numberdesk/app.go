@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/hibiken/asynq/x/metrics"
+	"github.com/hibiken/asynqmon"
 	"github.com/numberdesk/numberdesk/internal/httpapi"
 	"github.com/numberdesk/numberdesk/internal/importer"
 	"github.com/numberdesk/numberdesk/internal/store"
@@ -42,6 +44,12 @@ type ServeConfig struct {
 	Retention time.Duration
 	// ShutdownTimeout bounds how long Close waits for requests in flight.
 	ShutdownTimeout time.Duration
+	// OperatorToken opens the operators' pages (Asynqmon at /ops/queues)
+	// to whoever sends it; "" turns them off.
+	OperatorToken string
+	// FeesFile is a JSON fee schedule overriding the default rates of
+	// reserved numbers (GET /v1/reserved); "" keeps the defaults.
+	FeesFile string
 }
 
 // Validate checks the configuration and names the first bad field as its
@@ -62,6 +70,9 @@ func (c ServeConfig) Validate() error {
 	}
 	if err := checkCarrierURL(c.CarrierURL); err != nil {
 		return err
+	}
+	if c.OperatorToken != "" && len(c.OperatorToken) < 16 {
+		return usagef("--operator-token: %d characters is too guessable; use at least 16 (e.g. openssl rand -hex 16)", len(c.OperatorToken))
 	}
 	switch {
 	case c.RateLimit < 0:
@@ -112,12 +123,15 @@ type Main struct {
 	Config ServeConfig
 	Logger *slog.Logger
 
-	rdb      redis.UniversalClient
-	queue    *asynq.Client
-	ln       net.Listener
-	srv      *http.Server
-	stopped  chan struct{} // closed when Serve returns
-	serveErr error         // what Serve returned
+	rdb   redis.UniversalClient
+	queue *asynq.Client
+	// inspector feeds the Asynq queue metrics; monitor is Asynqmon.
+	inspector *asynq.Inspector
+	monitor   *asynqmon.HTTPHandler
+	ln        net.Listener
+	srv       *http.Server
+	stopped   chan struct{} // closed when Serve returns
+	serveErr  error         // what Serve returned
 }
 
 // NewMain returns a Main with the default configuration.
@@ -139,17 +153,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Config.Validate(); err != nil {
 		return err
 	}
-	rdb, err := openRedis(m.Config.RedisURL)
+	schedule, err := loadFees(m.Config.FeesFile)
 	if err != nil {
 		return err
 	}
-	qurl := m.Config.QueueRedisURL
-	if qurl == "" {
-		qurl = m.Config.RedisURL
-	}
-	conn, err := queueConn(qurl)
+	rdb, conn, err := openRedises(m.Config.RedisURL, m.Config.QueueRedisURL)
 	if err != nil {
-		rdb.Close()
 		return err
 	}
 	st := store.New(rdb, store.WithRetention(m.Config.Retention))
@@ -159,11 +168,20 @@ func (m *Main) Run(ctx context.Context) error {
 		limit = rate.Inf
 	}
 	reg := newRegistry()
+	reg.MustRegister(httpapi.NewStateCollector(st, m.Logger))
+	m.inspector = asynq.NewInspector(conn)
+	reg.MustRegister(metrics.NewQueueMetricsCollector(m.inspector))
+	var ops http.Handler
+	if m.Config.OperatorToken != "" {
+		m.monitor = asynqmon.New(asynqmon.Options{RootPath: httpapi.OpsPrefix + "/queues", RedisConnOpt: conn})
+		ops = m.monitor
+	}
 	h, err := httpapi.New(httpapi.Config{
 		Store: st, Logger: m.Logger, Intake: &importer.Intake{Store: st, Queue: m.queue},
 		RateLimit: limit, RateBurst: m.Config.RateBurst, MaxBodyBytes: m.Config.MaxBodyBytes,
 		MaxUploadBytes: m.Config.MaxUploadBytes, Registry: reg,
-		Carrier: newCarrierClient(m.Config.CarrierURL, reg), Queue: m.queue,
+		Carrier: newCarrierClient(m.Config.CarrierURL, reg), Queue: m.queue, Fees: schedule,
+		Ops: ops, OperatorToken: m.Config.OperatorToken,
 	})
 	if err != nil {
 		m.queue.Close()
@@ -227,6 +245,14 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("close the queue client: %w", err))
 		}
 		m.queue = nil
+	}
+	if m.monitor != nil {
+		errs = append(errs, m.monitor.Close())
+		m.monitor = nil
+	}
+	if m.inspector != nil {
+		errs = append(errs, m.inspector.Close())
+		m.inspector = nil
 	}
 	if m.rdb != nil {
 		if err := m.rdb.Close(); err != nil {

@@ -227,3 +227,68 @@ func TestImportSurvivesKilledWorker(t *testing.T) {
 		t.Errorf("the second worker did not stop cleanly on SIGTERM: %v\n%s", err, secondOut)
 	}
 }
+
+// TestImportSurvivesSIGTERM stops a worker process with SIGTERM in the
+// middle of an import (the way a deploy or `docker compose stop` does): it
+// stops taking chunks, lets the chunks in progress finish or hands them
+// back, and exits 0; a new worker finishes the import. Every row is
+// applied and counted once.
+func TestImportSurvivesSIGTERM(t *testing.T) {
+	const rows = 30_000
+	e := newImportEnv(t, false)
+	ctx := context.Background()
+	seeded, err := seed(ctx, e.st, seedSpec{AccountID: e.acct.ID, Numbers: rows, Extensions: 50, Workers: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "30k.csv")
+	if err := writeAssignments(path, seeded); err != nil {
+		t.Fatal(err)
+	}
+	bin := buildBinary(t)
+	first, firstOut := startWorkerProcess(t, bin, "2")
+	if code, out, errs := e.importCLI(t, path, "--kind", "assignments"); code != exitOK {
+		t.Fatalf("upload: exit %d; %s %s", code, out, errs)
+	}
+	imps, err := e.st.Imports(ctx, e.acct.ID, 1)
+	if err != nil || len(imps) != 1 {
+		t.Fatalf("imports %v %v", imps, err)
+	}
+	id := imps[0].ID
+	waitFor(t, 60*time.Second, "the worker to do 10% of the rows", func() bool {
+		imp, err := e.st.Import(ctx, e.acct.ID, id)
+		return err == nil && imp.RowsDone >= rows/10
+	})
+	if err := first.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Wait(); err != nil {
+		t.Fatalf("the worker did not stop cleanly on SIGTERM: %v\n%s", err, firstOut)
+	}
+	stopped, err := e.st.Import(ctx, e.acct.ID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stopped.RowsDone >= rows {
+		t.Fatalf("the import had ended before the SIGTERM took effect (%d rows): the test proves little", stopped.RowsDone)
+	}
+	t.Logf("SIGTERM at %d of %d rows", stopped.RowsDone, rows)
+	second, secondOut := startWorkerProcess(t, bin, "2")
+	var imp store.Import
+	waitFor(t, 90*time.Second, "the second worker to finish the import", func() bool {
+		imp, err = e.st.Import(ctx, e.acct.ID, id)
+		return err == nil && finished(imp.Status)
+	})
+	if imp.Status != store.ImportCompleted || imp.RowsDone != rows || imp.RowsOK != rows || imp.RowsUnchanged != 0 || imp.RowsFailed != 0 {
+		t.Errorf("import after the SIGTERM: %+v\n%s", imp, secondOut)
+	}
+	if n := e.assigned(t); n != rows {
+		t.Errorf("%d numbers assigned, want %d", n, rows)
+	}
+	if err := second.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Wait(); err != nil {
+		t.Errorf("the second worker did not stop cleanly: %v", err)
+	}
+}

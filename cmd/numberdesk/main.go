@@ -50,12 +50,15 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"dev", "everything in one process for a first look: API, worker, scheduler, sandbox carrier, own Redis, demo account (--addr)", runDev},
 		{"account", "account create: create an account and its owner token", runAccount},
 		{"seed", "bulk-load demo or benchmark numbers and extensions into an account", runSeed},
 		{"worker", "run the task worker (--redis-url --queue-redis-url --concurrency --metrics-addr)", runWorker},
 		{"carrier-sandbox", "run the stand-in carrier (--addr --redis-url --port-step, fault injection)", runCarrierSandbox},
 		{"serve", "serve the intake API (--addr --redis-url --carrier-url)", runServe},
 		{"import", "upload a CSV file as an import and follow it (FILE --kind --wait --url --token)", runImport},
+		{"scheduler", "run the cron table: port sync and the monthly fee run (--port-sync-schedule --fees-schedule --metrics-addr)", runScheduler},
+		{"fees", "fees run: write the reserved-number fee statements of a month (--month --account --fees-file --json)", runFees},
 	}
 }
 

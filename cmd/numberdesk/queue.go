@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 )
 
 // queueConn returns the Asynq connection for the queue's Redis URL (the
@@ -26,4 +27,22 @@ func queueConn(url string) (asynq.RedisConnOpt, error) {
 		return nil, usagef("--queue-redis-url %q: %v", url, err)
 	}
 	return opt, nil
+}
+
+// openRedises opens the state's Redis and the queue's connection (the
+// queue lives on the state's Redis when queueURL is "").
+func openRedises(stateURL, queueURL string) (redis.UniversalClient, asynq.RedisConnOpt, error) {
+	rdb, err := openRedis(stateURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	if queueURL == "" {
+		queueURL = stateURL
+	}
+	conn, err := queueConn(queueURL)
+	if err != nil {
+		rdb.Close()
+		return nil, nil, err
+	}
+	return rdb, conn, nil
 }

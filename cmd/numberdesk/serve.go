@@ -22,6 +22,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long imports and their error reports are kept")
 	fs.Int64Var(&c.MaxUploadBytes, "max-upload-bytes", c.MaxUploadBytes, "largest import upload (413 above it)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long shutdown waits for requests in flight")
+	fs.StringVar(&c.FeesFile, "fees-file", "", feesFileUsage)
+	fs.StringVar(&c.OperatorToken, "operator-token", "", "token that opens the operators' pages (/ops/queues: Asynqmon), as basic-auth password or bearer token; empty: off")
 	logLevel := logLevelFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err

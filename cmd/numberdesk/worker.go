@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"strings"
 	"time"
 
@@ -15,7 +14,6 @@ import (
 	"github.com/numberdesk/numberdesk/internal/store"
 	"github.com/numberdesk/numberdesk/jobs"
 	"github.com/numberdesk/numberdesk/worker"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -32,6 +30,9 @@ type WorkerConfig struct {
 	ShutdownTimeout time.Duration
 	// Retention is how long imports, their reports and applied-markers are kept.
 	Retention time.Duration
+	// FeesFile is a JSON fee schedule overriding the default rates of
+	// reserved numbers (the fees:monthly run); "" keeps the defaults.
+	FeesFile string
 }
 
 // Validate checks the configuration, naming the bad flag.
@@ -66,9 +67,9 @@ type WorkerMain struct {
 	Logger *slog.Logger
 
 	rdb     redis.UniversalClient
+	queue   *asynq.Client // the handlers' (port:sync's polls)
 	srv     *asynq.Server
-	metrics *http.Server
-	ln      net.Listener
+	metrics *metricsServer
 }
 
 // NewWorkerMain returns a WorkerMain with the default configuration.
@@ -84,26 +85,23 @@ func (w *WorkerMain) Run(ctx context.Context) error {
 	if err := w.Config.Validate(); err != nil {
 		return err
 	}
-	rdb, err := openRedis(w.Config.RedisURL)
+	schedule, err := loadFees(w.Config.FeesFile)
 	if err != nil {
 		return err
 	}
-	qurl := w.Config.QueueRedisURL
-	if qurl == "" {
-		qurl = w.Config.RedisURL
-	}
-	conn, err := queueConn(qurl)
+	rdb, conn, err := openRedises(w.Config.RedisURL, w.Config.QueueRedisURL)
 	if err != nil {
-		rdb.Close()
 		return err
 	}
 	w.rdb = rdb
 	w.warnNoAOF(ctx)
 	reg := newRegistry()
+	w.queue = asynq.NewClient(conn)
 	h := &worker.Handlers{
 		Store: store.New(rdb, store.WithRetention(w.Config.Retention)), Logger: w.Logger, Metrics: worker.NewMetrics(reg),
-		Carrier: newCarrierClient(w.Config.CarrierURL, reg),
+		Carrier: newCarrierClient(w.Config.CarrierURL, reg), Queue: w.queue,
 	}
+	h.Fees = schedule
 	if h.Carrier == nil {
 		w.Logger.Warn("no --carrier-url: orders, number requests and port orders wait (retried) until a worker with a carrier takes them")
 	}
@@ -122,30 +120,19 @@ func (w *WorkerMain) Run(ctx context.Context) error {
 		rdb.Close()
 		return fmt.Errorf("start the worker: %w", err)
 	}
-	if w.Config.MetricsAddr != "" {
-		ln, err := net.Listen("tcp", w.Config.MetricsAddr)
-		if err != nil {
-			w.srv.Shutdown()
-			rdb.Close()
-			return fmt.Errorf("listen on %s: %w", w.Config.MetricsAddr, err)
-		}
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-		w.ln = ln
-		w.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go w.metrics.Serve(ln)
+	metrics, err := startMetrics(w.Config.MetricsAddr, reg)
+	if err != nil {
+		w.srv.Shutdown()
+		rdb.Close()
+		return err
 	}
+	w.metrics = metrics
 	w.Logger.Info("worker running", "concurrency", w.Config.Concurrency, "metrics", w.MetricsAddr())
 	return nil
 }
 
 // MetricsAddr returns the address /metrics is served on ("" when off).
-func (w *WorkerMain) MetricsAddr() string {
-	if w.ln == nil {
-		return ""
-	}
-	return w.ln.Addr().String()
-}
+func (w *WorkerMain) MetricsAddr() string { return w.metrics.Addr() }
 
 // warnNoAOF logs a warning when the state's Redis does not persist with an
 // append-only file: a restart would lose acknowledged changes.
@@ -166,13 +153,13 @@ func (w *WorkerMain) Close() error {
 		w.srv.Shutdown()
 		w.srv = nil
 	}
-	if w.metrics != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := w.metrics.Shutdown(ctx); err != nil {
-			errs = append(errs, err)
-		}
-		w.metrics = nil
+	if err := w.metrics.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	w.metrics = nil
+	if w.queue != nil {
+		errs = append(errs, w.queue.Close())
+		w.queue = nil
 	}
 	if w.rdb != nil {
 		errs = append(errs, w.rdb.Close())
@@ -193,6 +180,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics on this host:port")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long shutdown waits for tasks in progress")
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long imports, their reports and applied-markers are kept")
+	fs.StringVar(&c.FeesFile, "fees-file", "", feesFileUsage)
 	logLevel := logLevelFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err

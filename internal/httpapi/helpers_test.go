@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/numberdesk/numberdesk/internal/carrier"
@@ -36,6 +37,28 @@ type env struct {
 	// sandbox is the carrier behind the API's carrier client, unless
 	// cfg.Carrier was given.
 	sandbox *sandbox.Carrier
+	// clock is the sandbox's clock (port orders advance with it).
+	clock *testClock
+}
+
+// testClock is a clock tests move by hand.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock on by d.
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 // taskRecorder is a queue that records the tasks enqueued on it.
@@ -80,9 +103,10 @@ func newEnv(tb testing.TB, cfg Config) *env {
 		cfg.Queue = queue
 	}
 	var sb *sandbox.Carrier
+	clock := &testClock{t: time.Now()}
 	if cfg.Carrier == nil {
 		var err error
-		sb, err = sandbox.New(sandbox.Config{Redis: st.Redis(), Seed: 7})
+		sb, err = sandbox.New(sandbox.Config{Redis: st.Redis(), Seed: 7, PortStep: time.Minute, Now: clock.Now})
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -96,7 +120,7 @@ func newEnv(tb testing.TB, cfg Config) *env {
 	}
 	srv := httptest.NewServer(h)
 	tb.Cleanup(srv.Close)
-	return &env{st: st, api: h.(*api), srv: srv, queue: queue, sandbox: sb}
+	return &env{st: st, api: h.(*api), srv: srv, queue: queue, sandbox: sb, clock: clock}
 }
 
 // response is what a request got back.

@@ -214,6 +214,19 @@ func (a *api) routes() []route {
 		{Method: "GET", Pattern: "/v1/number-requests/{id}", Summary: "A number request and its history.", Role: viewer,
 			handler: jsonOut(http.StatusOK, a.getNumberRequest)},
 
+		{Method: "POST", Pattern: "/v1/port-orders", Summary: "Port numbers in from another carrier: they are porting in the inventory (no licence) until the port completes; a job submits the order.", Role: admin,
+			Errors: append([]int{http.StatusNotFound, http.StatusServiceUnavailable}, rules...), handler: jsonIn(http.StatusAccepted, a.createPort)},
+		{Method: "GET", Pattern: "/v1/port-orders", Summary: "The most recent port orders (at most 100), newest first. Status shows only for US and Canadian numbers (status_visible).", Role: viewer,
+			Query: []param{{Name: "status", Description: "Only port orders of this status.", Enum: portStatuses}, qLimit}, handler: jsonOut(http.StatusOK, a.listPorts)},
+		{Method: "GET", Pattern: "/v1/port-orders/{id}", Summary: "A port order: its status and each number's, the exception reason, the history.", Role: viewer,
+			handler: jsonOut(http.StatusOK, a.getPort)},
+		{Method: "PATCH", Pattern: "/v1/port-orders/{id}", Summary: "Correct a port order in exception (losing carrier, account number, PIN, FOC date); then resubmit it.", Role: admin,
+			Errors: conflict, handler: jsonIn(http.StatusOK, a.patchPort)},
+		{Method: "POST", Pattern: "/v1/port-orders/{id}/resubmit", Summary: "Submit a corrected port order in exception again.", Role: admin,
+			Errors: []int{http.StatusConflict, http.StatusServiceUnavailable}, handler: jsonOut(http.StatusOK, a.resubmitPort)},
+		{Method: "POST", Pattern: "/v1/port-orders/{id}/cancel", Summary: "Cancel a port order before foc_confirmed; its numbers leave the inventory.", Role: admin,
+			Errors: []int{http.StatusConflict, http.StatusServiceUnavailable}, handler: jsonOut(http.StatusOK, a.cancelPort)},
+
 		{Method: "POST", Pattern: "/v1/imports", Summary: "Import a CSV file (body text/csv, or the multipart/form-data field file; streamed): answers 202 once the file is in, while workers apply it in chunks.", Role: admin,
 			Query: []param{qKind, qDryRun}, Errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusServiceUnavailable},
 			Upload: true, handler: jsonOut(http.StatusAccepted, a.createImport)},
@@ -240,6 +253,9 @@ func (a *api) routes() []route {
 		{Method: "GET", Pattern: "/v1/audit", Summary: "Changes of numbers, newest first: of one number, or of the whole account.", Role: viewer,
 			Query:  []param{{Name: "number", Description: "Only this number's history (any spelling; no cursor: up to limit entries)."}, qLimit, qCursor},
 			Errors: []int{http.StatusNotFound}, handler: jsonOut(http.StatusOK, a.listAudit)},
+
+		{Method: "GET", Pattern: "/v1/reserved", Summary: "Reserved numbers and their monthly fees per country (reserved numbers, number-days, rate, currency, amount) and per currency: a past month's statement, or the current month as an estimate to date.", Role: viewer,
+			Query: []param{qMonth}, handler: jsonOut(http.StatusOK, a.getReserved)},
 	}
 }
 

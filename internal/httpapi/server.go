@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/numberdesk/numberdesk/internal/carrier"
+	"github.com/numberdesk/numberdesk/internal/fees"
 	"github.com/numberdesk/numberdesk/internal/importer"
 	"github.com/numberdesk/numberdesk/internal/inventory"
 	"github.com/numberdesk/numberdesk/internal/store"
@@ -50,6 +52,16 @@ type Config struct {
 	// Queue takes the tasks of orders and number requests (nil: those
 	// routes answer 503).
 	Queue importer.Enqueuer
+	// Fees prices the reserved-number fees of GET /v1/reserved (nil:
+	// fees.DefaultSchedule()).
+	Fees fees.Schedule
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Ops serves the operators' pages under OpsPrefix (Asynqmon at
+	// /ops/queues) to requests carrying OperatorToken; without both they
+	// answer 404.
+	Ops           http.Handler
+	OperatorToken string
 }
 
 // DefaultMaxUploadBytes is the default cap of an import upload: 200 MB.
@@ -70,6 +82,12 @@ type api struct {
 	maxUpload int64
 	carrier   carrier.Carrier   // nil: carrier searches answer 503
 	queue     importer.Enqueuer // nil: orders and number requests answer 503
+	now       func() time.Time
+
+	ops           http.Handler
+	operatorToken string
+
+	fees fees.Schedule // prices GET /v1/reserved
 
 	countries sync.Map // account id -> country, which never changes
 }
@@ -110,7 +128,14 @@ func New(cfg Config) (http.Handler, error) {
 	a := &api{
 		store: cfg.Store, log: cfg.Logger, maxBody: cfg.MaxBodyBytes,
 		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), metrics: m, mux: http.NewServeMux(),
-		intake: cfg.Intake, maxUpload: cfg.MaxUploadBytes, carrier: cfg.Carrier, queue: cfg.Queue,
+		intake: cfg.Intake, maxUpload: cfg.MaxUploadBytes, carrier: cfg.Carrier, queue: cfg.Queue, now: cfg.Now,
+		ops: cfg.Ops, operatorToken: cfg.OperatorToken,
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.fees = cfg.Fees; a.fees == nil {
+		a.fees = fees.DefaultSchedule()
 	}
 	a.table = a.routes()
 	for i := range a.table {
@@ -136,6 +161,12 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if _, pattern := a.mux.Handler(r); pattern != "" {
 		a.mux.ServeHTTP(sw, r)
+		return
+	}
+	if r.URL.Path == OpsPrefix || strings.HasPrefix(r.URL.Path, OpsPrefix+"/") {
+		info.route = OpsPrefix
+		a.serveOps(sw, r)
+		a.metrics.observe(OpsPrefix, sw.code(), time.Since(start))
 		return
 	}
 	// No route: ask the mux whether the path exists for other methods.

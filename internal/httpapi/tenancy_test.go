@@ -70,11 +70,18 @@ func TestTenancyMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	port, err := e.st.CreatePort(ctx, alpha.acct.ID, store.PortSpec{Country: "US", SiteID: alpha.sites[0].ID, LosingCarrier: "X", AccountNumber: "1", PIN: "2",
+		Numbers: []store.NewNumber{{Number: "+16502530002", Type: inventory.Toll, Country: "US"}}}, store.Actor{Name: "Alpha admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	// Alpha's objects, by the path segment before a wildcard.
 	objects := map[string]string{
 		"imports":             imp.ID,
 		"orders":              order.ID,
 		"number-requests":     req.ID,
+		"port-orders":         port.ID,
 		"tokens":              extra.ID,
 		"emergency-addresses": alpha.eas[3].ID,
 		"sites":               alpha.sites[3].ID,
@@ -117,18 +124,25 @@ func TestTenancyMatrix(t *testing.T) {
 			{body: `{"country":"US","state":"CA","area_code":"415","limit":2}`, other: 200},
 			{body: `{"reserved_only":true}`, other: 200},
 		},
-		"POST /v1/orders":                 {{body: fmt.Sprintf(`{"numbers":["+14155550123"],"site_id":%q}`, alpha.sites[3].ID), other: 404}},
-		"GET /v1/orders":                  {{other: 200}},
-		"GET /v1/orders/{id}":             {{other: 404}},
-		"POST /v1/number-requests":        {{body: `{"country":"US","type":"toll_free","vanity":"FLOWERS"}`, other: 202}},
-		"GET /v1/number-requests":         {{other: 200}},
-		"GET /v1/number-requests/{id}":    {{other: 404}},
-		"GET /v1/imports":                 {{other: 200}},
-		"GET /v1/catalog/regions":         {{query: "?country=CA", other: 200}},
-		"GET /v1/catalog/area-codes":      {{query: "?country=US&state=CA&q=650", other: 200}},
-		"GET /v1/imports/{id}":            {{other: 404}},
-		"GET /v1/imports/{id}/errors.csv": {{other: 404}},
-		"POST /v1/imports/{id}/cancel":    {{other: 404}},
+		"POST /v1/orders":                    {{body: fmt.Sprintf(`{"numbers":["+14155550123"],"site_id":%q}`, alpha.sites[3].ID), other: 404}},
+		"GET /v1/orders":                     {{other: 200}},
+		"GET /v1/orders/{id}":                {{other: 404}},
+		"POST /v1/number-requests":           {{body: `{"country":"US","type":"toll_free","vanity":"FLOWERS"}`, other: 202}},
+		"GET /v1/number-requests":            {{other: 200}},
+		"GET /v1/number-requests/{id}":       {{other: 404}},
+		"POST /v1/port-orders":               {{body: fmt.Sprintf(`{"numbers":["+14155550777"],"losing_carrier":"X","account_number":"1","pin":"2","site_id":%q}`, alpha.sites[3].ID), other: 404}},
+		"GET /v1/port-orders":                {{other: 200}, {query: "?status=submitted", other: 200}},
+		"GET /v1/port-orders/{id}":           {{other: 404}},
+		"PATCH /v1/port-orders/{id}":         {{body: `{"pin":"3"}`, other: 404}},
+		"POST /v1/port-orders/{id}/resubmit": {{other: 404}},
+		"POST /v1/port-orders/{id}/cancel":   {{other: 404}},
+		"GET /v1/imports":                    {{other: 200}},
+		"GET /v1/catalog/regions":            {{query: "?country=CA", other: 200}},
+		"GET /v1/catalog/area-codes":         {{query: "?country=US&state=CA&q=650", other: 200}},
+		"GET /v1/imports/{id}":               {{other: 404}},
+		"GET /v1/imports/{id}/errors.csv":    {{other: 404}},
+		"POST /v1/imports/{id}/cancel":       {{other: 404}},
+		"GET /v1/reserved":                   {{other: 200}, {query: "?month=2026-01", other: 200}},
 	}
 
 	routes := e.api.table

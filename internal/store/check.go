@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Check walks every key of an account and verifies the store's invariants:
@@ -69,6 +71,7 @@ func (s *Store) Check(ctx context.Context, accountID string) error {
 		}
 	}
 	used := map[string]int64{"toll": 0, "toll_free": 0}
+	porting := map[string][]string{} // port order id -> its porting numbers
 	for n, r := range nums {
 		if !indexed[n] {
 			bad("number %s is missing from the status index", n)
@@ -88,6 +91,9 @@ func (s *Store) Check(ctx context.Context, accountID string) error {
 			if r[fExt] != "" {
 				bad("number %s is %s but names extension %s", n, r[fStatus], r[fExt])
 			}
+			if r[fStatus] == "porting" && r[fPort] != "" {
+				porting[r[fPort]] = append(porting[r[fPort]], n)
+			}
 		default:
 			bad("number %s has status %q", n, r[fStatus])
 		}
@@ -97,6 +103,15 @@ func (s *Store) Check(ctx context.Context, accountID string) error {
 	}
 	if got := meta["lic_tf_used"]; got != strconv.FormatInt(used["toll_free"], 10) {
 		bad("toll-free licences used %s, active toll-free numbers %d", got, used["toll_free"])
+	}
+	for id, ns := range porting {
+		st, err := s.rdb.HGet(ctx, k.port(id), "status").Result()
+		if err != nil && err != redis.Nil {
+			return err
+		}
+		if st != PortSubmitted && st != PortPending && st != PortFOCConfirmed && st != PortException {
+			bad("numbers %v are porting in port order %q, which is %q", ns, id, st)
+		}
 	}
 	held, err := s.heldByOrders(ctx, accountID)
 	if err != nil {

@@ -16,6 +16,8 @@ package store
 //	                                    ZCOUNT counts a status exactly, ZRANGEBYSCORE pages it in order.
 //	nd:{acct:A}:gone            hash    e164 -> newest audit ref of a released number (history kept)
 //	nd:{acct:A}:resv            list    closed reserved intervals: e164 \x1f country \x1f start_ms \x1f end_ms
+//	nd:{acct:A}:fees:<YYYY-MM>  string  the month's reserved-fee statement, JSON (fees.Statement), written
+//	                                    once with SET NX after the month ends and kept (fees.go)
 //	nd:{acct:A}:ext             hash    extension id -> extension record (below)
 //	nd:{acct:A}:extno           hash    extension number -> extension id
 //	nd:{acct:A}:extemail        hash    lower-case email -> extension id

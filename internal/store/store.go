@@ -7,6 +7,10 @@
 // keys of an account share the hash tag {acct:<id>} (see schema.go), so the
 // state can live on a Redis Cluster sharded by account. The store takes a
 // redis.UniversalClient: one node, Sentinel or Cluster.
+//
+// Besides go-redis it imports only domain packages, which import nothing
+// but the standard library: inventory (types, rules, error codes) and fees
+// (the arithmetic of reserved-number fees, fed by fees.go).
 package store
 
 import (

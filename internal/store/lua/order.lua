@@ -38,17 +38,9 @@ if op == 'create' then
   if redis.call('EXISTS', KEYS[9]) == 1 then return redis.error_reply('conflict order ' .. id .. ' exists') end
   local meta = redis.call('HMGET', KEYS[1], 'name', 'multiple_sites', 'lic_toll_total', 'lic_toll_used', 'lic_tf_total', 'lic_tf_used', 'lic_toll_held', 'lic_tf_held')
   if not meta[1] then return redis.error_reply('account_not_found') end
-  if meta[2] == '1' then
-    if site == '' then return redis.error_reply('site_required a target site is required when the account has multiple sites') end
-    if ea ~= '' then return redis.error_reply('invalid_field emergency_address_id is only for accounts without multiple sites (the site gives it)') end
-    local s = redis.call('HGET', KEYS[7], site)
-    if not s then return redis.error_reply('site_not_found site ' .. site) end
-    ea = cjson.decode(s)['emergency_address_id'] or ''
-  else
-    if site ~= '' then return redis.error_reply('invalid_field site_id is only for accounts with multiple sites') end
-    if ea == '' then return redis.error_reply('emergency_address_required an emergency address is required') end
-    if redis.call('HEXISTS', KEYS[8], ea) == 0 then return redis.error_reply('emergency_address_not_found emergency address ' .. ea) end
-  end
+  local err
+  ea, err = target(meta[2] == '1', site, ea, KEYS[7], KEYS[8])
+  if not ea then return err end
 
   local FIRST = 9
   local n = (#ARGV - FIRST + 1) / 6

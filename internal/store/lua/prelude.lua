@@ -50,3 +50,20 @@ end
 local function audit(key, cap, actor, source, rows)
   return redis.call('XADD', key, 'MAXLEN', '~', cap, '*', 'a', actor, 's', source, 'r', table.concat(rows, ROWSEP))
 end
+
+-- target checks where numbers coming in go: with multiple sites a site
+-- (whose emergency address they take), without them an emergency address.
+-- It returns the emergency address, or nil and an error reply.
+local function target(multi, site, ea, site_key, ea_key)
+  if multi then
+    if site == '' then return nil, redis.error_reply('site_required a target site is required when the account has multiple sites') end
+    if ea ~= '' then return nil, redis.error_reply('invalid_field emergency_address_id is only for accounts without multiple sites (the site gives it)') end
+    local s = redis.call('HGET', site_key, site)
+    if not s then return nil, redis.error_reply('site_not_found site ' .. site) end
+    return cjson.decode(s)['emergency_address_id'] or ''
+  end
+  if site ~= '' then return nil, redis.error_reply('invalid_field site_id is only for accounts with multiple sites') end
+  if ea == '' then return nil, redis.error_reply('emergency_address_required an emergency address is required') end
+  if redis.call('HEXISTS', ea_key, ea) == 0 then return nil, redis.error_reply('emergency_address_not_found emergency address ' .. ea) end
+  return ea
+end
