@@ -9,7 +9,7 @@ BIN   := bin/numberdesk
 help: ## Show this help.
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
 
-deps: ## Install what the tests need (redis-server) when missing.
+deps: ## Install what the tests need (redis-server, chromium) when missing.
 	@scripts/ensure-deps.sh
 
 build: ## Build bin/numberdesk.

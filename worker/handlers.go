@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -74,10 +75,36 @@ func (h *Handlers) middleware(next asynq.Handler) asynq.Handler {
 			if err != nil {
 				level = slog.LevelWarn
 			}
-			h.Logger.Log(ctx, level, "task", "type", t.Type(), "task_id", id, "result", result, "seconds", time.Since(start).Seconds(), "error", err)
+			attrs := append([]any{"type", t.Type(), "task_id", id, "result", result, "seconds", time.Since(start).Seconds()}, payloadIDs(t)...)
+			if err != nil {
+				attrs = append(attrs, "error", err.Error())
+			}
+			h.Logger.Log(ctx, level, "task", attrs...)
 		}()
 		return next.ProcessTask(ctx, t)
 	})
+}
+
+// payloadIDs returns the ids a task's payload names (account, import,
+// order, port order, request) as log attributes.
+func payloadIDs(t *asynq.Task) []any {
+	var p struct {
+		AccountID   string `json:"account_id"`
+		ImportID    string `json:"import_id"`
+		OrderID     string `json:"order_id"`
+		PortOrderID string `json:"port_order_id"`
+		RequestID   string `json:"request_id"`
+	}
+	if json.Unmarshal(t.Payload(), &p) != nil {
+		return nil
+	}
+	var out []any
+	for _, kv := range [][2]string{{"account_id", p.AccountID}, {"import_id", p.ImportID}, {"order_id", p.OrderID}, {"port_order_id", p.PortOrderID}, {"request_id", p.RequestID}} {
+		if kv[1] != "" {
+			out = append(out, kv[0], kv[1])
+		}
+	}
+	return out
 }
 
 // permanent marks an error as not worth retrying.

@@ -1,7 +1,9 @@
 package worker_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -354,5 +356,24 @@ func TestForwardRequest(t *testing.T) {
 		if r.Status != c.status || r.Reason != c.reason || r.CarrierID == "" || len(hist) != 3 || hist[0] != want[0] || hist[1] != want[1] || hist[2] != want[2] {
 			t.Errorf("request %+v (history %v), want %s %q", r, hist, c.status, c.reason)
 		}
+	}
+}
+
+// TestTaskLogNamesIDs: the task log line names the ids of the payload.
+func TestTaskLogNamesIDs(t *testing.T) {
+	var buf bytes.Buffer
+	f := newOrderFixture(t, 1, 0, sandbox.Config{})
+	h := *f.h
+	h.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	err := h.Mux().ProcessTask(ctx, orderTask(t, f, "ord_missing"))
+	if err == nil || !errors.Is(err, asynq.SkipRetry) {
+		t.Fatalf("a missing order: %v, want a permanent error", err)
+	}
+	var line map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
+		t.Fatalf("log %q: %v", buf.String(), err)
+	}
+	if line["order_id"] != "ord_missing" || line["account_id"] != f.acct.ID || line["result"] != "failed" || line["type"] != jobs.TypeOrderPlace {
+		t.Errorf("log line %v", line)
 	}
 }

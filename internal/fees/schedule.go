@@ -45,13 +45,6 @@ func (s Schedule) Rate(country string) (Rate, error) {
 	return r, nil
 }
 
-// fileRate is one entry of a schedule file; a pointer tells a missing
-// rate_minor from a zero one.
-type fileRate struct {
-	Minor    *int64 `json:"rate_minor"`
-	Currency string `json:"currency"`
-}
-
 // LoadSchedule reads a JSON schedule file such as
 //
 //	{"US": {"rate_minor": 150, "currency": "USD"}, "FR": {"rate_minor": 90, "currency": "EUR"}}

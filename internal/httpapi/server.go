@@ -86,6 +86,7 @@ type api struct {
 
 	ops           http.Handler
 	operatorToken string
+	portal        *http.ServeMux // the web portal's pages (portal.go)
 
 	fees fees.Schedule // prices GET /v1/reserved
 
@@ -137,6 +138,8 @@ func New(cfg Config) (http.Handler, error) {
 	if a.fees = cfg.Fees; a.fees == nil {
 		a.fees = fees.DefaultSchedule()
 	}
+	a.portal = http.NewServeMux()
+	a.portalRoutes(a.portal)
 	a.table = a.routes()
 	for i := range a.table {
 		rt := &a.table[i]
@@ -161,6 +164,12 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if _, pattern := a.mux.Handler(r); pattern != "" {
 		a.mux.ServeHTTP(sw, r)
+		return
+	}
+	if _, pattern := a.portal.Handler(r); pattern != "" {
+		info.route = "portal " + pattern
+		a.portal.ServeHTTP(sw, r)
+		a.metrics.observe(info.route, sw.code(), time.Since(start))
 		return
 	}
 	if r.URL.Path == OpsPrefix || strings.HasPrefix(r.URL.Path, OpsPrefix+"/") {

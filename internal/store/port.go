@@ -73,7 +73,7 @@ type PortOrder struct {
 	AccountNumber      string       `json:"account_number"`
 	PINSet             bool         `json:"pin_set"` // the PIN itself is never shown
 	RequestedFOCDate   string       `json:"requested_foc_date,omitempty"`
-	FOCDate            *time.Time   `json:"foc_date,omitempty"`
+	FOCDate            *time.Time   `json:"foc_date"`
 	Reserve            bool         `json:"reserve"`
 	SiteID             string       `json:"site_id,omitempty"`
 	EmergencyAddressID string       `json:"emergency_address_id,omitempty"`

@@ -95,8 +95,13 @@ func (s *Store) LookupToken(ctx context.Context, secret string) (Token, error) {
 	if err != nil {
 		return Token{}, fmt.Errorf("look up token: %w", err)
 	}
+	return decodeToken(v)
+}
+
+// decodeToken decodes a stored token.
+func decodeToken(raw string) (Token, error) {
 	var t Token
-	if err := json.Unmarshal([]byte(v), &t); err != nil {
+	if err := json.Unmarshal([]byte(raw), &t); err != nil {
 		return Token{}, fmt.Errorf("decode token: %w", err)
 	}
 	return t, nil
