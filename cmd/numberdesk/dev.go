@@ -120,6 +120,7 @@ func (d *DevMain) Run(ctx context.Context) (err error) {
 	d.worker.Logger = d.Logger.With("process", "worker")
 	d.worker.Config.RedisURL, d.worker.Config.CarrierURL = url, carrierURL
 	d.worker.Config.MetricsAddr = "127.0.0.1:0"
+	d.worker.Config.ephemeralRedis = d.RedisKind != "url"
 	if err := d.worker.Run(ctx); err != nil {
 		return err
 	}

@@ -33,6 +33,9 @@ type WorkerConfig struct {
 	// FeesFile is a JSON fee schedule overriding the default rates of
 	// reserved numbers (the fees:monthly run); "" keeps the defaults.
 	FeesFile string
+	// ephemeralRedis skips the append-only-file warning (numberdesk dev's
+	// throwaway Redis).
+	ephemeralRedis bool
 }
 
 // Validate checks the configuration, naming the bad flag.
@@ -94,7 +97,9 @@ func (w *WorkerMain) Run(ctx context.Context) error {
 		return err
 	}
 	w.rdb = rdb
-	w.warnNoAOF(ctx)
+	if !w.Config.ephemeralRedis {
+		w.warnNoAOF(ctx)
+	}
 	reg := newRegistry()
 	w.queue = asynq.NewClient(conn)
 	h := &worker.Handlers{
