@@ -246,10 +246,12 @@ func TestImportSurvivesSIGTERM(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := buildBinary(t)
-	first, firstOut := startWorkerProcess(t, bin, "2")
+	// The whole file is queued before a worker starts, so that the worker
+	// is mid-import when the SIGTERM comes.
 	if code, out, errs := e.importCLI(t, path, "--kind", "assignments"); code != exitOK {
 		t.Fatalf("upload: exit %d; %s %s", code, out, errs)
 	}
+	first, firstOut := startWorkerProcess(t, bin, "2")
 	imps, err := e.st.Imports(ctx, e.acct.ID, 1)
 	if err != nil || len(imps) != 1 {
 		t.Fatalf("imports %v %v", imps, err)
