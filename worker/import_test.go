@@ -48,10 +48,11 @@ type fixture struct {
 	h       *worker.Handlers
 }
 
-func newFixture(tb testing.TB, numbers int) *fixture {
+// newAccount creates an account with licences and an emergency address
+// on st, and checks its invariants when the test ends.
+func newAccount(tb testing.TB, st *store.Store, licences, tollFree int64) (inventory.Account, inventory.EmergencyAddress) {
 	tb.Helper()
-	st := store.New(redistest.Client(tb))
-	acct, err := st.CreateAccount(ctx, store.AccountSpec{Name: "Acme", Country: "US", PhoneLicenses: int64(numbers)})
+	acct, err := st.CreateAccount(ctx, store.AccountSpec{Name: "Acme", Country: "US", PhoneLicenses: licences, TollFreeLicenses: tollFree})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -64,6 +65,13 @@ func newFixture(tb testing.TB, numbers int) *fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return acct, ea
+}
+
+func newFixture(tb testing.TB, numbers int) *fixture {
+	tb.Helper()
+	st := store.New(redistest.Client(tb))
+	acct, ea := newAccount(tb, st, int64(numbers), 0)
 	f := &fixture{st: st, acct: acct, queue: &recorder{}}
 	for i := 0; i < 2; i++ {
 		x, err := st.CreateExtension(ctx, acct.ID, inventory.Extension{Type: inventory.ExtRoom, Name: fmt.Sprintf("Room %d", i)})

@@ -39,19 +39,7 @@ func newOrderFixture(tb testing.TB, licences, tollFree int64, faults sandbox.Con
 	tb.Helper()
 	rdb := redistest.Client(tb)
 	st := store.New(rdb)
-	acct, err := st.CreateAccount(ctx, store.AccountSpec{Name: "Acme", Country: "US", PhoneLicenses: licences, TollFreeLicenses: tollFree})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		if err := st.Check(ctx, acct.ID); err != nil {
-			tb.Errorf("invariants: %v", err)
-		}
-	})
-	ea, err := st.CreateEmergencyAddress(ctx, acct.ID, inventory.EmergencyAddress{Street: "1 Main St", City: "Austin", State: "TX", PostalCode: "78701", Country: "US"})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	acct, ea := newAccount(tb, st, licences, tollFree)
 	f := &orderFixture{st: st, rdb: rdb, acct: acct, ea: ea}
 	f.sb, f.url = startSandbox(tb, rdb, faults)
 	f.h = &worker.Handlers{Store: st, Carrier: fastClient(f.url), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: worker.NewMetrics(nil)}
