@@ -98,6 +98,12 @@ func (a *api) moveNumber(c *call, in AssignRequest, op func(ctx context.Context,
 	if err != nil {
 		return inventory.Number{}, err
 	}
+	return a.moveNumberTo(c, n, ref, op)
+}
+
+// moveNumberTo assigns or reassigns number n to the extension ref names
+// and answers the number.
+func (a *api) moveNumberTo(c *call, n string, ref store.ExtensionRef, op func(ctx context.Context, account, number string, ext store.ExtensionRef, actor store.Actor) error) (inventory.Number, error) {
 	if err := op(c.ctx(), c.account(), n, ref, c.actor()); err != nil {
 		return inventory.Number{}, err
 	}

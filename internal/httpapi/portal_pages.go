@@ -105,43 +105,40 @@ func (a *api) numbersPage(w http.ResponseWriter, r *http.Request, sess *portalSe
 }
 
 // extensionRef reads the extension field of an assign form: an extension
-// number, an email, or "1001 · Name" as the suggestion list shows it.
-func extensionRef(v string) AssignRequest {
+// number, a user's email, or "1001 · Name" as the suggestion list shows it.
+func extensionRef(v string) store.ExtensionRef {
 	v = strings.TrimSpace(v)
 	if i := strings.Index(v, " "); i > 0 {
 		v = v[:i]
 	}
 	if strings.Contains(v, "@") {
-		return AssignRequest{ExtensionID: ""} // handled by the caller
+		return store.ExtensionRef{Email: v}
 	}
-	return AssignRequest{ExtensionNumber: v}
+	return store.ExtensionRef{Number: v}
 }
 
 // portalMove assigns or reassigns a number from a form.
 func (a *api) portalMove(w http.ResponseWriter, r *http.Request, sess *portalSession, op string) {
 	c := a.apiCall(w, r, sess, "POST /v1/numbers/{number}/"+op)
-	in := extensionRef(r.PostFormValue("extension"))
-	ext := strings.TrimSpace(r.PostFormValue("extension"))
-	if strings.Contains(ext, "@") {
-		e, _, err := a.store.SearchExtensions(r.Context(), sess.Token.AccountID, strings.ToLower(ext), 1, "")
-		if err != nil || len(e) == 0 || !strings.EqualFold(e[0].Email, ext) {
-			a.back(w, r, sess, "/numbers", problemText(apiError(inventory.CodeExtensionNotFound, "no extension has the email "+ext)))
-			return
-		}
-		in = AssignRequest{ExtensionID: e[0].ID}
+	ref := extensionRef(r.PostFormValue("extension"))
+	if ref.Number == "" && ref.Email == "" {
+		a.back(w, r, sess, "/numbers", problemText(apiError(inventory.CodeMissingField, "give an extension number or a user's email")))
+		return
 	}
-	var n inventory.Number
-	var err error
-	if op == "assign" {
-		n, err = a.assignNumber(c, in)
-	} else {
-		n, err = a.reassignNumber(c, in)
+	move := a.store.Assign
+	if op == "reassign" {
+		move = a.store.Reassign
+	}
+	n, err := c.pathNumber()
+	if err == nil {
+		n2, merr := a.moveNumberTo(c, n, ref, move)
+		n, err = n2.Number, merr
 	}
 	if err != nil {
 		a.back(w, r, sess, "/numbers", problemText(err))
 		return
 	}
-	a.back(w, r, sess, "/numbers", tr(lang(r), op+"ed_ok", displayNumber(n.Number)))
+	a.back(w, r, sess, "/numbers", tr(lang(r), op+"ed_ok", displayNumber(n)))
 }
 
 func (a *api) portalAssign(w http.ResponseWriter, r *http.Request, sess *portalSession) {

@@ -124,6 +124,12 @@ func TestPortalSessions(t *testing.T) {
 	if n, _ := e.st.Number(ctx, a.acct.ID, "+16505550102"); n.Status != inventory.StatusAssigned {
 		t.Errorf("assign through the portal: %+v", n)
 	}
+	// By a user's email too.
+	post(t, c, e.srv.URL+"/numbers/%2B16505550102/unassign", url.Values{"csrf": {token}})
+	post(t, c, e.srv.URL+"/numbers/%2B16505550102/assign", url.Values{"csrf": {token}, "extension": {strings.ToUpper(a.exts[0].Email)}})
+	if n, _ := e.st.Number(ctx, a.acct.ID, "+16505550102"); n.Status != inventory.StatusAssigned || n.Assignee.ExtensionID != a.exts[0].ID {
+		t.Errorf("assign by email through the portal: %+v", n)
+	}
 	if _, page := get(t, c, e.srv.URL+"/numbers"); !strings.Contains(page, "650-555-0102") {
 		t.Errorf("the assigned tab lacks the number")
 	}

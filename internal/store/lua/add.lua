@@ -28,9 +28,7 @@ ea, err = target(meta[2] == '1', site, ea, KEYS[6], KEYS[7])
 if not ea then return err end
 
 local FIRST = 12
-local nrows = (#ARGV - FIRST + 1) / 6
-local nums = {}
-for i = 1, nrows do nums[i] = ARGV[FIRST + (i - 1) * 6] end
+local nums, nrows = row_numbers(FIRST, 6)
 local exists = {}
 if nrows > 0 then
   local recs = redis.call('HMGET', KEYS[2], unpack(nums))

@@ -43,9 +43,7 @@ if op == 'create' then
   if not ea then return err end
 
   local FIRST = 9
-  local n = (#ARGV - FIRST + 1) / 6
-  local nums = {}
-  for i = 1, n do nums[i] = ARGV[FIRST + (i - 1) * 6] end
+  local nums, n = row_numbers(FIRST, 6)
   local recs = redis.call('HMGET', KEYS[2], unpack(nums))
   local need = { toll = 0, toll_free = 0 }
   local lines = {}

@@ -37,9 +37,7 @@ if op == 'create' then
   ea, err = target(meta[2] == '1', site, ea, KEYS[6], KEYS[7])
   if not ea then return err end
   local FIRST = 10
-  local n = (#ARGV - FIRST + 1) / 6
-  local nums = {}
-  for i = 1, n do nums[i] = ARGV[FIRST + (i - 1) * 6] end
+  local nums, n = row_numbers(FIRST, 6)
   local recs = redis.call('HMGET', KEYS[2], unpack(nums))
   local taken = {}
   for i = 1, n do

@@ -67,3 +67,12 @@ local function target(multi, site, ea, site_key, ea_key)
   if redis.call('HEXISTS', ea_key, ea) == 0 then return nil, redis.error_reply('emergency_address_not_found emergency address ' .. ea) end
   return ea
 end
+
+-- row_numbers returns the numbers of the ARGV rows of width fields that
+-- start at first (a row's number is its first field), and their count.
+local function row_numbers(first, width)
+  local n = (#ARGV - first + 1) / width
+  local nums = {}
+  for i = 1, n do nums[i] = ARGV[first + (i - 1) * width] end
+  return nums, n
+end
