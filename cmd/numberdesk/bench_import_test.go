@@ -71,6 +71,15 @@ func BenchmarkImportMillion(b *testing.B) {
 	worker := benchStart(b, env, bin, "worker", "--concurrency", "8", "--log-level", "warn")
 	benchWaitHTTP(b, "http://"+addr+"/readyz")
 
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	defer rdb.Close()
+	if os.Getenv("NUMBERDESK_BENCH_STATS") != "" {
+		rdb.ConfigResetStat(ctx)
+		rdb.ConfigSet(ctx, "slowlog-max-len", "200000")
+		rdb.ConfigSet(ctx, "slowlog-log-slower-than", "0")
+		rdb.SlowLogReset(ctx)
+	}
+	redisCPU0 := benchRedisCPU(ctx, rdb)
 	b.ResetTimer()
 	start = time.Now()
 	out = benchRun(b, env, bin, "import", csvPath, "--kind", "assignments", "--wait", "--json", "--url", "http://"+addr, "--token", acct.Token)
@@ -84,6 +93,8 @@ func BenchmarkImportMillion(b *testing.B) {
 		b.Fatalf("import: %+v", imp)
 	}
 	apiRSS, workerRSS := benchPeakRSS(api.Process.Pid), benchPeakRSS(worker.Process.Pid)
+	apiCPU, workerCPU := benchCPU(api.Process.Pid), benchCPU(worker.Process.Pid)
+	redisCPU := benchRedisCPU(ctx, rdb) - redisCPU0
 	benchStop(api)
 	benchStop(worker)
 
@@ -93,6 +104,70 @@ func BenchmarkImportMillion(b *testing.B) {
 	b.ReportMetric(naive, "naive-rows/s")
 	fmt.Printf("import: %d rows in %.2f s = %.0f rows/s; naive (one task per row, %d rows) %.0f rows/s; %.1fx; peak RSS api %d MB, worker %d MB\n",
 		rows, secs, rate, naiveRows, naive, rate/naive, apiRSS>>20, workerRSS>>20)
+	fmt.Printf("import: CPU seconds: api %.1f, worker %.1f, redis %.1f\n", apiCPU, workerCPU, redisCPU)
+	if os.Getenv("NUMBERDESK_BENCH_STATS") != "" {
+		// Where Redis spent its time: the commands (scripts and the
+		// commands they call) by total microseconds.
+		info, _ := rdb.Info(ctx, "commandstats").Result()
+		fmt.Print(info)
+		logs, _ := rdb.SlowLogGet(ctx, 200000).Result()
+		type agg struct {
+			n  int
+			us time.Duration
+		}
+		by := map[string]*agg{}
+		for _, l := range logs {
+			name := strings.ToLower(fmt.Sprint(l.Args[0]))
+			if len(l.Args) > 1 && (name == "evalsha" || name == "eval") {
+				a1 := fmt.Sprint(l.Args[1])
+				name += " " + a1[:min(12, len(a1))] + " " + fmt.Sprint(len(l.Args))
+				if len(l.Args) > 2 {
+					name = "evalsha " + a1[:min(8, len(a1))]
+				}
+			}
+			if by[name] == nil {
+				by[name] = &agg{}
+			}
+			by[name].n++
+			by[name].us += l.Duration
+		}
+		for name, a := range by {
+			fmt.Printf("slowlog %-40s calls %7d total %v\n", name, a.n, a.us)
+		}
+	}
+}
+
+// benchCPU reads a process's CPU time (user and system) in seconds.
+func benchCPU(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name (which is in parentheses).
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseFloat(f[11], 64)
+	stime, _ := strconv.ParseFloat(f[12], 64)
+	return (utime + stime) / 100 // clock ticks (USER_HZ is 100 on Linux)
+}
+
+// benchRedisCPU reads the Redis server's CPU time in seconds.
+func benchRedisCPU(ctx context.Context, rdb *redis.Client) float64 {
+	info, err := rdb.Info(ctx, "cpu").Result()
+	if err != nil {
+		return 0
+	}
+	var total float64
+	for _, line := range strings.Split(info, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if ok && (k == "used_cpu_sys" || k == "used_cpu_user") {
+			x, _ := strconv.ParseFloat(v, 64)
+			total += x
+		}
+	}
+	return total
 }
 
 // benchNaiveRate applies rows the way most teams would: one Asynq task per row,

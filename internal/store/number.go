@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/numberdesk/numberdesk/internal/inventory"
@@ -128,92 +131,100 @@ type ExtensionRef struct {
 	Email  string
 }
 
-// applyArgs lays out apply.lua's ARGV: the header, the distinct extension
-// refs (numbers, emails, ids), then the rows' numbers, actions and ref
-// positions, each a contiguous run the script can unpack straight into
-// HMGET.
-func applyArgs(rows []Row, now string, actor Actor, auditCap int64, opt BatchOptions, ttl int64) []any {
-	// refs[k] holds the distinct refs of kind k (numbers, emails, ids) and
-	// at[k] their 1-based position within the kind.
-	var refs [3][]string
-	var at [3]map[string]int
-	kind := make([]int8, len(rows))
-	idx := make([]int, len(rows))
-	for i, r := range rows {
-		k, v := int8(-1), ""
-		switch {
-		case r.Extension.ID != "":
-			k, v = 2, r.Extension.ID
-		case r.Extension.Number != "":
-			k, v = 0, r.Extension.Number
-		case r.Extension.Email != "":
-			k, v = 1, strings.ToLower(r.Extension.Email)
-		}
-		kind[i] = k
-		if k < 0 {
-			continue
-		}
-		if at[k] == nil {
-			at[k] = map[string]int{}
-		}
-		p, ok := at[k][v]
-		if !ok {
-			refs[k] = append(refs[k], v)
-			p = len(refs[k])
-			at[k][v] = p
-		}
-		idx[i] = p
-	}
-	nos, emails, ids := refs[0], refs[1], refs[2]
-	offset := [3]int{0, len(nos), len(nos) + len(emails)}
-	args := make([]any, 0, 11+len(nos)+len(emails)+len(ids)+3*len(rows))
-	args = append(args, now, actor.Name, actor.Source, auditCap, opt.flags(), ttl, opt.PreFailed,
-		len(rows), len(nos), len(emails), len(ids))
-	for _, l := range [][]string{nos, emails, ids} {
-		for _, v := range l {
-			args = append(args, v)
-		}
-	}
-	for _, r := range rows {
-		args = append(args, r.Number)
-	}
-	for _, r := range rows {
-		args = append(args, string(r.Action))
-	}
-	for i := range rows {
-		p := 0 // no ref
-		if kind[i] >= 0 {
-			p = offset[kind[i]] + idx[i]
-		}
-		args = append(args, strconv.Itoa(p))
-	}
-	return args
-}
-
 // Apply applies up to MaxBatch rows (assign, reassign, unassign, delete,
 // activate and the port-in transitions) in one atomic step and returns each
 // row's outcome. Rows apply in order; a number given twice sees the first
 // row's effect.
+//
+// The step is an optimistic transaction (see plan.go): it WATCHes the
+// account's numbers, fields and audit stream, reads what the rows depend
+// on, plans every outcome and write in Go, and commits them in one
+// MULTI/EXEC, which Redis refuses when any watched key changed meanwhile;
+// the batch is then planned again. One that keeps losing that race fails
+// with conflict after applyAttempts.
 func (s *Store) Apply(ctx context.Context, accountID string, rows []Row, actor Actor, opt BatchOptions) (BatchResult, error) {
 	if len(rows) > MaxBatch {
 		return BatchResult{}, fmt.Errorf("apply: %d rows, at most %d", len(rows), MaxBatch)
 	}
 	k := accountKeys(accountID)
-	marker, progress := k.meta, k.meta
+	o := commitOptions{BatchOptions: opt, actor: actor, auditCap: s.auditCap, ttl: s.retention}
+	watch := []string{k.meta, k.num, k.audit}
 	if opt.MarkerID != "" {
-		marker = k.batch(opt.MarkerID)
+		o.marker = k.batch(opt.MarkerID)
+		watch = append(watch, o.marker)
 	}
 	if opt.ImportID != "" {
-		progress = ImportKey(accountID, opt.ImportID)
+		o.progress = ImportKey(accountID, opt.ImportID)
 	}
-	args := applyArgs(rows, s.nowMS(), actor, s.auditCap, opt, int64(s.retention.Seconds()))
-	v, err := scriptApply.Run(ctx, s.rdb, []string{k.meta, k.num, k.idx, k.ext, k.extno, k.extemail, k.extlinks, k.audit, k.gone, k.resv, marker, progress}, args...).Result()
-	if err != nil {
-		return BatchResult{}, scriptError("apply", err)
+	// This process's steps on one account take turns: run side by side,
+	// each would void the others' WATCH.
+	defer s.lockAccount(accountID)()
+	for attempt := 1; ; attempt++ {
+		var (
+			joined   string
+			replayed bool
+		)
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			snap, done, last, err := readSnapshot(ctx, tx, k, rows, o.marker)
+			if err != nil {
+				return err
+			}
+			if done != nil {
+				joined, replayed = *done, true
+				return nil
+			}
+			now := s.now().UnixMilli()
+			p := makePlan(rows, snap, strconv.FormatInt(now, 10))
+			if err := nameAssignees(ctx, tx, k, p); err != nil {
+				return err
+			}
+			o.auditID = nextAuditID(last, now)
+			if _, err := tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+				p.commit(ctx, pipe, k, o)
+				return nil
+			}); err != nil {
+				return err
+			}
+			joined = strings.Join(p.outcomes, "\n")
+			return nil
+		}, watch...)
+		if err == nil {
+			return s.batchResult(ctx, accountID, rows, opt, replayed, joined)
+		}
+		if !errors.Is(err, redis.TxFailedErr) {
+			return BatchResult{}, fmt.Errorf("apply: %w", err)
+		}
+		if attempt == applyAttempts {
+			return BatchResult{}, inventory.Errorf(inventory.CodeConflict, "the numbers kept changing while the batch was applied; try again")
+		}
+		// A watched key changed: back off a little and plan again.
+		select {
+		case <-ctx.Done():
+			return BatchResult{}, ctx.Err()
+		case <-time.After(time.Duration(rand.IntN(attempt*1000)) * time.Microsecond):
+		}
 	}
-	replayed, out, err := outcomes(v)
-	if err != nil {
-		return BatchResult{}, err
+}
+
+// lockAccount takes this process's turn on an account's batch steps and
+// returns the function that gives it back.
+func (s *Store) lockAccount(accountID string) func() {
+	v, _ := s.turns.LoadOrStore(accountID, &sync.Mutex{})
+	m := v.(*sync.Mutex)
+	m.Lock()
+	return m.Unlock
+}
+
+// applyAttempts is how many times Apply plans a batch whose state keeps
+// changing under it before giving up.
+const applyAttempts = 50
+
+// batchResult turns the committed outcomes into a BatchResult and gives
+// released numbers back to the owner index.
+func (s *Store) batchResult(ctx context.Context, accountID string, rows []Row, opt BatchOptions, replayed bool, joined string) (BatchResult, error) {
+	var out []string
+	if joined != "" {
+		out = strings.Split(joined, "\n")
 	}
 	if len(out) != len(rows) {
 		return BatchResult{}, fmt.Errorf("apply: %d outcomes for %d rows", len(out), len(rows))
@@ -229,6 +240,138 @@ func (s *Store) Apply(ctx context.Context, accountID string, rows []Row, actor A
 	}
 	s.unclaim(ctx, accountID, released)
 	return res, nil
+}
+
+// readSnapshot reads what a batch's plan depends on, in one pipeline: the
+// marker (when the batch has one; done is its outcomes when set), the
+// records of the rows' numbers, the account's fields, the extension refs
+// and the audit stream's newest id (last); then the extension records the
+// plan needs (ids given directly, or every target's site with multiple
+// sites).
+func readSnapshot(ctx context.Context, tx *redis.Tx, k keys, rows []Row, marker string) (snap *snapshot, done *string, last string, err error) {
+	snap = &snapshot{}
+	seen := make(map[string]bool, len(rows))
+	seenRef := map[string]bool{}
+	var ids []string
+	for _, r := range rows {
+		if !seen[r.Number] {
+			seen[r.Number] = true
+			snap.nums = append(snap.nums, r.Number)
+		}
+		e := r.Extension
+		switch {
+		case e.ID != "":
+			if !seenRef["i"+e.ID] {
+				seenRef["i"+e.ID] = true
+				ids = append(ids, e.ID)
+			}
+		case e.Number != "":
+			if !seenRef["n"+e.Number] {
+				seenRef["n"+e.Number] = true
+				snap.extNos = append(snap.extNos, e.Number)
+			}
+		case e.Email != "":
+			if m := strings.ToLower(e.Email); !seenRef["e"+m] {
+				seenRef["e"+m] = true
+				snap.extEmails = append(snap.extEmails, m)
+			}
+		}
+	}
+	var (
+		mark                   *redis.StringCmd
+		recs, meta, nos, mails *redis.SliceCmd
+		top                    *redis.XMessageSliceCmd
+	)
+	_, err = tx.Pipelined(ctx, func(p redis.Pipeliner) error {
+		if marker != "" {
+			mark = p.Get(ctx, marker)
+		}
+		top = p.XRevRangeN(ctx, k.audit, "+", "-", 1)
+		if len(snap.nums) > 0 {
+			recs = p.HMGet(ctx, k.num, snap.nums...)
+		}
+		meta = p.HMGet(ctx, k.meta, metaFields...)
+		if len(snap.extNos) > 0 {
+			nos = p.HMGet(ctx, k.extno, snap.extNos...)
+		}
+		if len(snap.extEmails) > 0 {
+			mails = p.HMGet(ctx, k.extemail, snap.extEmails...)
+		}
+		return nil
+	})
+	if err != nil && err != redis.Nil {
+		return nil, nil, "", fmt.Errorf("read: %w", err)
+	}
+	if mark != nil {
+		if v, err := mark.Result(); err == nil {
+			return nil, &v, "", nil
+		}
+	}
+	if msgs := top.Val(); len(msgs) > 0 {
+		last = msgs[0].ID
+	}
+	snap.recs = optStrings(recs, len(snap.nums))
+	snap.meta = optStrings(meta, len(metaFields))
+	snap.noIDs = optStrings(nos, len(snap.extNos))
+	snap.emailIDs = optStrings(mails, len(snap.extEmails))
+	if snap.meta[0].v == "1" {
+		for _, v := range append(snap.noIDs, snap.emailIDs...) {
+			if v.ok && !seenRef["i"+v.v] {
+				seenRef["i"+v.v] = true
+				ids = append(ids, v.v)
+			}
+		}
+	}
+	if len(ids) > 0 {
+		got, err := tx.HMGet(ctx, k.ext, ids...).Result()
+		if err != nil {
+			return nil, nil, "", fmt.Errorf("read extensions: %w", err)
+		}
+		snap.extIDs = ids
+		snap.extRecs = optStrings(redis.NewSliceResult(got, nil), len(ids))
+	}
+	return snap, nil, last, nil
+}
+
+// optStrings reads an HMGET reply (nil when not sent) as n optional values.
+func optStrings(c *redis.SliceCmd, n int) []optString {
+	out := make([]optString, n)
+	if c == nil {
+		return out
+	}
+	for i, v := range c.Val() {
+		if s, ok := v.(string); ok && i < n {
+			out[i] = optString{s, true}
+		}
+	}
+	return out
+}
+
+// nameAssignees fills the extension numbers into already_assigned outcomes
+// (the plan names the assignee's extension id). The names are not checked
+// at commit: they only word the message.
+func nameAssignees(ctx context.Context, tx *redis.Tx, k keys, p *plan) error {
+	if len(p.assignees) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(p.assignees))
+	for id := range p.assignees {
+		ids = append(ids, id)
+	}
+	got, err := tx.HMGet(ctx, k.ext, ids...).Result()
+	if err != nil {
+		return fmt.Errorf("read assignees: %w", err)
+	}
+	for i, id := range ids {
+		name := id
+		if rec, ok := got[i].(string); ok {
+			name, _, _ = strings.Cut(rec, sep)
+		}
+		for _, row := range p.assignees[id] {
+			p.outcomes[row] = string(inventory.CodeAlreadyAssigned) + sep + name
+		}
+	}
+	return nil
 }
 
 // apply1 applies one row and returns its error.

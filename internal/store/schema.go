@@ -8,7 +8,9 @@ package store
 //	nd:owner:<00..ff>           hash    e164 -> account id: which inventory holds a number
 //	nd:{acct:A}:meta            hash    name, country, multiple_sites, created_at,
 //	                                    lic_toll_total, lic_toll_used, lic_tf_total, lic_tf_used,
-//	                                    next_extno, ext_seq, site_seq, ea_seq, tok_seq
+//	                                    next_extno, ext_seq, site_seq, ea_seq, tok_seq,
+//	                                    ext_ver (bumped by every change to ext, extno or extemail:
+//	                                    Apply's commit checks it instead of each extension ref)
 //	nd:{acct:A}:num             hash    e164 -> number record (fields joined by \x1f, below)
 //	nd:{acct:A}:idx             zset    status index: score = status rank (porting 1, reserved 2,
 //	                                    unassigned 3, assigned 4) * 10^15 + the number's digits;

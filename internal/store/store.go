@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/numberdesk/numberdesk/internal/inventory"
@@ -41,7 +42,6 @@ func loadScript(name string) *redis.Script {
 }
 
 var (
-	scriptApply  = loadScript("apply.lua")
 	scriptAdd    = loadScript("add.lua")
 	scriptAddExt = loadScript("addext.lua")
 	scriptCreate = loadScript("create.lua")
@@ -56,6 +56,7 @@ type Store struct {
 	auditCap  int64
 	retention time.Duration
 	now       func() time.Time
+	turns     sync.Map // account id -> *sync.Mutex (lockAccount)
 }
 
 // Option configures a Store.

@@ -74,6 +74,8 @@ end
 local joined = table.concat(out, '\n')
 -- A dry run writes nothing but its progress and marker.
 if not dry then redis.call('HSET', KEYS[1], 'next_extno', nextno) end
+-- Batch steps check ext_ver for the extension refs they resolved.
+if not dry and nok > 0 then redis.call('HINCRBY', KEYS[1], 'ext_ver', 1) end
 if progress then
   redis.call('HINCRBY', KEYS[8], 'rows_done', nrows + prefailed)
   redis.call('HINCRBY', KEYS[8], 'rows_ok', nok)
