@@ -251,6 +251,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	tuneGC()
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(*level)); err != nil {
 		return usagef("--log-level %q: want debug, info, warn or error", *level)

@@ -28,6 +28,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	tuneGC()
 	logger, err := newLogger(stderr, *logLevel)
 	if err != nil {
 		return err

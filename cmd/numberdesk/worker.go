@@ -190,6 +190,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	tuneGC()
 	logger, err := newLogger(stderr, *logLevel)
 	if err != nil {
 		return err

@@ -179,6 +179,9 @@ func (s *Store) Apply(ctx context.Context, accountID string, rows []Row, actor A
 				return err
 			}
 			o.auditID = nextAuditID(last, now)
+			if s.beforeCommit != nil {
+				s.beforeCommit()
+			}
 			if _, err := tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 				p.commit(ctx, pipe, k, o)
 				return nil

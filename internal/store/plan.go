@@ -10,15 +10,17 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// A batch step (Apply) runs in two parts. The plan reads a snapshot of
-// everything the rows depend on (the numbers' records, the extension refs,
-// the account's sites flag and licence counters), decides each row's
-// outcome and works out every write in Go; the commit (commit.lua) then
-// checks, in one atomic step, that everything the plan read is still as it
-// was, and makes the writes. When something changed in between, nothing is
-// written and the batch is planned again from a fresh snapshot. The rules
-// live here, once; the commit only compares and writes, which is what
-// keeps the bulk importer fast.
+// A batch step (Apply) is an optimistic transaction. It WATCHes the
+// account's inventory, fields and audit stream (and the batch's marker),
+// reads a snapshot of everything the rows depend on (the numbers' records,
+// the extension refs, the sites flag, the extensions' version and the
+// licence counters), decides each row's outcome and works out every write
+// here in Go, then commits the writes in one MULTI/EXEC. Redis refuses the
+// EXEC when a watched key changed after the WATCH; nothing is written and
+// the batch is planned again from a fresh snapshot. So the rules are
+// checked against exactly the state the writes land on, as in a Lua
+// script, without paying Lua's per-string cost for a thousand rows (the
+// bulk importer's hot path: README, Benchmarks).
 
 // snapshot is the state a batch's plan depends on, as read.
 type snapshot struct {

@@ -1,11 +1,13 @@
 // Package store keeps Numberdesk's state in Redis: accounts, tokens, sites,
 // emergency addresses, extensions and the number inventory.
 //
-// Every change of state is one atomic step: a Lua script that checks the
-// rules of the lifecycle and writes the number, its status index, the
-// extension links, the licence counters and the audit entry together. All
-// keys of an account share the hash tag {acct:<id>} (see schema.go), so the
-// state can live on a Redis Cluster sharded by account. The store takes a
+// Every change of state is one atomic step that checks the rules of the
+// lifecycle and writes the number, its status index, the extension links,
+// the licence counters and the audit entry together: a Lua script, or for
+// the batch step (Apply: assign, unassign, reassign, delete, activate,
+// port-in transitions) an optimistic WATCH/MULTI transaction planned in Go
+// (plan.go). All keys of an account share the hash tag {acct:<id>} (see
+// schema.go), so the state can live on a Redis Cluster sharded by account. The store takes a
 // redis.UniversalClient: one node, Sentinel or Cluster.
 //
 // Besides go-redis it imports only domain packages, which import nothing
@@ -57,6 +59,9 @@ type Store struct {
 	retention time.Duration
 	now       func() time.Time
 	turns     sync.Map // account id -> *sync.Mutex (lockAccount)
+	// beforeCommit, when set (by tests), runs between a batch's plan and
+	// its commit.
+	beforeCommit func()
 }
 
 // Option configures a Store.
