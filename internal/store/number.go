@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -156,6 +157,18 @@ func (s *Store) Apply(ctx context.Context, accountID string, rows []Row, actor A
 	if opt.ImportID != "" {
 		o.progress = ImportKey(accountID, opt.ImportID)
 	}
+	// The extension refs are resolved before taking a turn (the commit
+	// checks the extensions' version, so they need not be read again).
+	refs := newSnapshot(rows)
+	for try := 0; ; try++ {
+		err := readRefs(ctx, s.rdb.TxPipelined, k, refs)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, errRefsMoved) || try == applyAttempts {
+			return BatchResult{}, fmt.Errorf("apply: %w", err)
+		}
+	}
 	// This process's steps on one account take turns: run side by side,
 	// each would void the others' WATCH.
 	defer s.lockAccount(accountID)()
@@ -165,7 +178,8 @@ func (s *Store) Apply(ctx context.Context, accountID string, rows []Row, actor A
 			replayed bool
 		)
 		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
-			snap, done, last, err := readSnapshot(ctx, tx, k, rows, o.marker)
+			snap := *refs
+			done, last, err := readState(ctx, tx, k, &snap, o.marker)
 			if err != nil {
 				return err
 			}
@@ -174,7 +188,7 @@ func (s *Store) Apply(ctx context.Context, accountID string, rows []Row, actor A
 				return nil
 			}
 			now := s.now().UnixMilli()
-			p := makePlan(rows, snap, strconv.FormatInt(now, 10))
+			p := makePlan(rows, &snap, strconv.FormatInt(now, 10))
 			if err := nameAssignees(ctx, tx, k, p); err != nil {
 				return err
 			}
@@ -245,17 +259,12 @@ func (s *Store) batchResult(ctx context.Context, accountID string, rows []Row, o
 	return res, nil
 }
 
-// readSnapshot reads what a batch's plan depends on, in one pipeline: the
-// marker (when the batch has one; done is its outcomes when set), the
-// records of the rows' numbers, the account's fields, the extension refs
-// and the audit stream's newest id (last); then the extension records the
-// plan needs (ids given directly, or every target's site with multiple
-// sites).
-func readSnapshot(ctx context.Context, tx *redis.Tx, k keys, rows []Row, marker string) (snap *snapshot, done *string, last string, err error) {
-	snap = &snapshot{}
+// newSnapshot lists what a batch's rows depend on: their distinct numbers
+// and extension refs (numbers, lower-case emails, ids given directly).
+func newSnapshot(rows []Row) *snapshot {
+	snap := &snapshot{}
 	seen := make(map[string]bool, len(rows))
 	seenRef := map[string]bool{}
-	var ids []string
 	for _, r := range rows {
 		if !seen[r.Number] {
 			seen[r.Number] = true
@@ -266,7 +275,7 @@ func readSnapshot(ctx context.Context, tx *redis.Tx, k keys, rows []Row, marker 
 		case e.ID != "":
 			if !seenRef["i"+e.ID] {
 				seenRef["i"+e.ID] = true
-				ids = append(ids, e.ID)
+				snap.direct = append(snap.direct, e.ID)
 			}
 		case e.Number != "":
 			if !seenRef["n"+e.Number] {
@@ -280,10 +289,80 @@ func readSnapshot(ctx context.Context, tx *redis.Tx, k keys, rows []Row, marker 
 			}
 		}
 	}
+	return snap
+}
+
+// pipelineFunc runs commands in a pipeline: Pipelined or TxPipelined.
+type pipelineFunc func(context.Context, func(redis.Pipeliner) error) ([]redis.Cmder, error)
+
+// errRefsMoved reports extensions that changed while their refs were read.
+var errRefsMoved = errors.New("the extensions changed while their refs were read")
+
+// readRefs resolves the snapshot's extension refs: the ids of extension
+// numbers and emails, and the extension records the plan needs (ids given
+// directly, or every target's site with multiple sites). refsMeta records
+// the account fields (sites flag, extensions' version) they hold for. With
+// TxPipelined the reads are consistent; a version that moved between the
+// two reads is errRefsMoved.
+func readRefs(ctx context.Context, pipe pipelineFunc, k keys, snap *snapshot) error {
+	var meta, nos, mails *redis.SliceCmd
+	if _, err := pipe(ctx, func(p redis.Pipeliner) error {
+		meta = p.HMGet(ctx, k.meta, metaFields[:metaAlwaysChecked]...)
+		if len(snap.extNos) > 0 {
+			nos = p.HMGet(ctx, k.extno, snap.extNos...)
+		}
+		if len(snap.extEmails) > 0 {
+			mails = p.HMGet(ctx, k.extemail, snap.extEmails...)
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("read extension refs: %w", err)
+	}
+	snap.refsMeta = optStrings(meta, metaAlwaysChecked)
+	snap.noIDs = optStrings(nos, len(snap.extNos))
+	snap.emailIDs = optStrings(mails, len(snap.extEmails))
+	ids := append([]string(nil), snap.direct...)
+	if snap.refsMeta[0].v == "1" {
+		seen := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			seen[id] = true
+		}
+		for _, v := range append(append([]optString(nil), snap.noIDs...), snap.emailIDs...) {
+			if v.ok && !seen[v.v] {
+				seen[v.v] = true
+				ids = append(ids, v.v)
+			}
+		}
+	}
+	snap.extIDs, snap.extRecs = nil, nil
+	if len(ids) == 0 {
+		return nil
+	}
+	var meta2, recs *redis.SliceCmd
+	if _, err := pipe(ctx, func(p redis.Pipeliner) error {
+		meta2 = p.HMGet(ctx, k.meta, metaFields[:metaAlwaysChecked]...)
+		recs = p.HMGet(ctx, k.ext, ids...)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("read extensions: %w", err)
+	}
+	if !slices.Equal(optStrings(meta2, metaAlwaysChecked), snap.refsMeta) {
+		return errRefsMoved
+	}
+	snap.extIDs, snap.extRecs = ids, optStrings(recs, len(ids))
+	return nil
+}
+
+// readState reads, inside the batch's WATCH, the rest of what its plan
+// depends on: the marker (when the batch has one; done is its outcomes
+// when set), the records of the rows' numbers, the account's fields and
+// the audit stream's newest id (last). Refs resolved under other account
+// fields than now are resolved again.
+func readState(ctx context.Context, tx *redis.Tx, k keys, snap *snapshot, marker string) (done *string, last string, err error) {
 	var (
-		mark                   *redis.StringCmd
-		recs, meta, nos, mails *redis.SliceCmd
-		top                    *redis.XMessageSliceCmd
+		mark       *redis.StringCmd
+		recs, meta *redis.SliceCmd
+		top        *redis.XMessageSliceCmd
 	)
 	_, err = tx.Pipelined(ctx, func(p redis.Pipeliner) error {
 		if marker != "" {
@@ -294,20 +373,14 @@ func readSnapshot(ctx context.Context, tx *redis.Tx, k keys, rows []Row, marker 
 			recs = p.HMGet(ctx, k.num, snap.nums...)
 		}
 		meta = p.HMGet(ctx, k.meta, metaFields...)
-		if len(snap.extNos) > 0 {
-			nos = p.HMGet(ctx, k.extno, snap.extNos...)
-		}
-		if len(snap.extEmails) > 0 {
-			mails = p.HMGet(ctx, k.extemail, snap.extEmails...)
-		}
 		return nil
 	})
 	if err != nil && err != redis.Nil {
-		return nil, nil, "", fmt.Errorf("read: %w", err)
+		return nil, "", fmt.Errorf("read: %w", err)
 	}
 	if mark != nil {
 		if v, err := mark.Result(); err == nil {
-			return nil, &v, "", nil
+			return &v, "", nil
 		}
 	}
 	if msgs := top.Val(); len(msgs) > 0 {
@@ -315,25 +388,18 @@ func readSnapshot(ctx context.Context, tx *redis.Tx, k keys, rows []Row, marker 
 	}
 	snap.recs = optStrings(recs, len(snap.nums))
 	snap.meta = optStrings(meta, len(metaFields))
-	snap.noIDs = optStrings(nos, len(snap.extNos))
-	snap.emailIDs = optStrings(mails, len(snap.extEmails))
-	if snap.meta[0].v == "1" {
-		for _, v := range append(snap.noIDs, snap.emailIDs...) {
-			if v.ok && !seenRef["i"+v.v] {
-				seenRef["i"+v.v] = true
-				ids = append(ids, v.v)
-			}
+	if !slices.Equal(snap.meta[:metaAlwaysChecked], snap.refsMeta) {
+		// The watched fields say the extensions changed since the refs
+		// were read: read them again (a change from here on voids the
+		// commit).
+		if err := readRefs(ctx, tx.Pipelined, k, snap); err != nil {
+			return nil, "", err
+		}
+		if !slices.Equal(snap.meta[:metaAlwaysChecked], snap.refsMeta) {
+			return nil, "", redis.TxFailedErr // they keep changing: plan again
 		}
 	}
-	if len(ids) > 0 {
-		got, err := tx.HMGet(ctx, k.ext, ids...).Result()
-		if err != nil {
-			return nil, nil, "", fmt.Errorf("read extensions: %w", err)
-		}
-		snap.extIDs = ids
-		snap.extRecs = optStrings(redis.NewSliceResult(got, nil), len(ids))
-	}
-	return snap, nil, last, nil
+	return nil, last, nil
 }
 
 // optStrings reads an HMGET reply (nil when not sent) as n optional values.

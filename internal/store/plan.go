@@ -29,11 +29,14 @@ type snapshot struct {
 	nums []string
 	recs []optString
 	// Extension refs: extension numbers and (lower-case) emails with the
-	// extension ids they map to, and extension records by id.
-	extNos, extEmails []string
-	noIDs, emailIDs   []optString
-	extIDs            []string
-	extRecs           []optString
+	// extension ids they map to, ids given directly, and the extension
+	// records read by id. refsMeta are the account fields (the first
+	// metaAlwaysChecked of metaFields) the refs were resolved under.
+	extNos, extEmails, direct []string
+	noIDs, emailIDs           []optString
+	extIDs                    []string
+	extRecs                   []optString
+	refsMeta                  []optString
 	// meta holds the account fields in metaFields order.
 	meta []optString
 }
@@ -371,6 +374,9 @@ type commitOptions struct {
 // intervals, extension links, licence counters, then the progress counters
 // and the applied-marker. A dry run writes only the last two.
 func (p *plan) commit(ctx context.Context, tx redis.Pipeliner, k keys, o commitOptions) {
+	// A batch that writes nothing still runs EXEC, so that its outcomes
+	// too hold for the state as it is at the commit.
+	tx.Exists(ctx, k.meta)
 	if !o.DryRun && len(p.lines) > 0 {
 		id := o.auditID
 		tx.XAdd(ctx, &redis.XAddArgs{Stream: k.audit, MaxLen: o.auditCap, Approx: true, ID: id,
