@@ -116,8 +116,11 @@ func makePlan(rows []Row, snap *snapshot, now string) *plan {
 	p := &plan{
 		outcomes: make([]string, len(rows)),
 		states:   make(map[string]*numState, len(snap.nums)),
+		lines:    make([]string, 0, len(rows)),
+		lineNum:  make([]string, 0, len(rows)),
+		links:    make([]string, 0, len(rows)),
+		linked:   make(map[string]bool, len(rows)),
 		lic:      map[inventory.NumberType]int64{inventory.Toll: 0, inventory.TollFree: 0},
-		linked:   map[string]bool{},
 	}
 	for i, n := range snap.nums {
 		st := &numState{}
@@ -288,7 +291,7 @@ func (p *plan) applyRow(i int, r Row, s *numState, refs func(ExtensionRef) extRe
 		if s.lastLine > 0 {
 			prev = "." + strconv.Itoa(s.lastLine)
 		}
-		p.lines = append(p.lines, strings.Join([]string{num, string(r.Action), before, beforeExt, s.status, s.ext, prev}, sep))
+		p.lines = append(p.lines, num+sep+string(r.Action)+sep+before+sep+beforeExt+sep+s.status+sep+s.ext+sep+prev)
 		p.lineNum = append(p.lineNum, num)
 		s.lastLine = len(p.lines)
 		if s.status == "released" {
@@ -384,7 +387,10 @@ func (p *plan) commit(ctx context.Context, tx redis.Pipeliner, k keys, o commitO
 		// Each number's record points at its newest audit row; a number
 		// changed twice in one batch keeps the later row (which links the
 		// earlier).
-		var set, idx, del, gone []any
+		set := make([]any, 0, 2*len(p.lineNum))
+		idx := make([]any, 0, 2+2*len(p.lineNum))
+		idx = append(idx, "ZADD", k.idx)
+		var del, gone []any
 		for a, num := range p.lineNum {
 			s := p.states[num]
 			if s.lastLine != a+1 {
@@ -396,12 +402,12 @@ func (p *plan) commit(ctx context.Context, tx redis.Pipeliner, k keys, o commitO
 				gone = append(gone, num, ref)
 				continue
 			}
-			set = append(set, num, strings.Join([]string{s.status, s.ext, ref, s.rsv, s.port, s.rest}, sep))
+			set = append(set, num, s.status+sep+s.ext+sep+ref+sep+s.rsv+sep+s.port+sep+s.rest)
 			idx = append(idx, indexScore(s.status, num), num)
 		}
 		if len(set) > 0 {
 			tx.HSet(ctx, k.num, set...)
-			tx.Do(ctx, append([]any{"ZADD", k.idx}, idx...)...)
+			tx.Do(ctx, idx...)
 		}
 		if len(del) > 0 {
 			tx.HDel(ctx, k.num, anyStrings(del)...)
@@ -411,7 +417,9 @@ func (p *plan) commit(ctx context.Context, tx redis.Pipeliner, k keys, o commitO
 		if len(p.resv) > 0 {
 			tx.RPush(ctx, k.resv, anySlice(p.resv)...)
 		}
-		var add, rem []any
+		add := make([]any, 0, 2+2*len(p.links))
+		add = append(add, "ZADD", k.extlinks)
+		var rem []any
 		for _, m := range p.links {
 			if p.linked[m] {
 				add = append(add, "0", m)
@@ -422,8 +430,8 @@ func (p *plan) commit(ctx context.Context, tx redis.Pipeliner, k keys, o commitO
 		if len(rem) > 0 {
 			tx.ZRem(ctx, k.extlinks, rem...)
 		}
-		if len(add) > 0 {
-			tx.Do(ctx, append([]any{"ZADD", k.extlinks}, add...)...)
+		if len(add) > 2 {
+			tx.Do(ctx, add...)
 		}
 		if d := p.lic[inventory.Toll]; d != 0 {
 			tx.HIncrBy(ctx, k.meta, "lic_toll_used", d)
