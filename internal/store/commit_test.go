@@ -203,33 +203,45 @@ func assignee(n inventory.Number) string {
 }
 
 func TestApplyResolvesRefsAgainWhenExtensionsChange(t *testing.T) {
-	backends(t, func(t *testing.T, s *Store) {
-		f := mustAccount(t, s, false, 10, 0)
-		f.mustAcquire(t, 0, inventory.Toll, num(1))
-		other := New(s.rdb)
-		var created inventory.Extension
-		plans := 0
-		s.beforeCommit = func() {
-			// The batch planned with extension 300 missing; another
-			// process creates it before the commit.
-			plans++
-			if plans == 1 {
-				var err error
-				created, err = other.CreateExtension(ctx, f.acct.ID, inventory.Extension{ExtensionNumber: "300", Type: inventory.ExtCommonArea, Name: "Late"})
-				if err != nil {
-					t.Fatalf("create: %v", err)
-				}
+	// A small batch reads its refs inside the transaction, a big one before
+	// taking its turn; both must see the extension created meanwhile.
+	for _, n := range []int{1, preResolveRows} {
+		t.Run(fmt.Sprint(n, "-rows"), func(t *testing.T) {
+			backends(t, func(t *testing.T, s *Store) { testRefsChange(t, s, n) })
+		})
+	}
+}
+
+func testRefsChange(t *testing.T, s *Store, n int) {
+	f := mustAccount(t, s, false, int64(n), 0)
+	var rows []Row
+	for i := 0; i < n; i++ {
+		f.mustAcquire(t, 0, inventory.Toll, num(i))
+		rows = append(rows, Row{Number: num(i), Action: inventory.ActionAssign, Extension: ExtensionRef{Number: "300"}})
+	}
+	other := New(s.rdb)
+	var created inventory.Extension
+	plans := 0
+	s.beforeCommit = func() {
+		// The batch planned with extension 300 missing; another process
+		// creates it before the commit.
+		plans++
+		if plans == 1 {
+			var err error
+			created, err = other.CreateExtension(ctx, f.acct.ID, inventory.Extension{ExtensionNumber: "300", Type: inventory.ExtCommonArea, Name: "Late"})
+			if err != nil {
+				t.Fatalf("create: %v", err)
 			}
 		}
-		res, err := s.Apply(ctx, f.acct.ID, []Row{{Number: num(1), Action: inventory.ActionAssign, Extension: ExtensionRef{Number: "300"}}}, testActor, BatchOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if plans != 2 || res.Outcomes[0].Outcome != inventory.OutcomeOK {
-			t.Fatalf("planned %d times, outcome %+v; want 2 and ok (the extension exists at commit)", plans, res.Outcomes[0])
-		}
-		if got := assignee(f.number(t, num(1))); got != created.ID {
-			t.Errorf("assignee %q, want %q", got, created.ID)
-		}
-	})
+	}
+	res, err := s.Apply(ctx, f.acct.ID, rows, testActor, BatchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, _ := res.Counts(); plans != 2 || ok != n {
+		t.Fatalf("planned %d times, %d of %d rows ok (first %+v); want 2 plans and every row ok (the extension exists at commit)", plans, ok, n, res.Outcomes[0])
+	}
+	if got := assignee(f.number(t, num(0))); got != created.ID {
+		t.Errorf("assignee %q, want %q", got, created.ID)
+	}
 }

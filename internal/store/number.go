@@ -157,11 +157,12 @@ func (s *Store) Apply(ctx context.Context, accountID string, rows []Row, actor A
 	if opt.ImportID != "" {
 		o.progress = ImportKey(accountID, opt.ImportID)
 	}
-	// The extension refs are resolved before taking a turn (the commit
-	// checks the extensions' version, so they need not be read again).
+	// A big batch resolves its extension refs before taking its turn (the
+	// commit checks the extensions' version, so they need not be read
+	// again); a small one reads them with the rest, saving a round trip.
 	refs := newSnapshot(rows)
-	for try := 0; ; try++ {
-		err := readRefs(ctx, s.rdb.TxPipelined, k, refs)
+	for try := 0; len(rows) >= preResolveRows; try++ {
+		err := readRefs(ctx, s.rdb, k, refs)
 		if err == nil {
 			break
 		}
@@ -232,6 +233,10 @@ func (s *Store) lockAccount(accountID string) func() {
 	return m.Unlock
 }
 
+// preResolveRows is the size from which a batch resolves its extension
+// refs before taking its turn on the account.
+const preResolveRows = 100
+
 // applyAttempts is how many times Apply plans a batch whose state keeps
 // changing under it before giving up.
 const applyAttempts = 50
@@ -292,78 +297,104 @@ func newSnapshot(rows []Row) *snapshot {
 	return snap
 }
 
-// pipelineFunc runs commands in a pipeline: Pipelined or TxPipelined.
-type pipelineFunc func(context.Context, func(redis.Pipeliner) error) ([]redis.Cmder, error)
-
 // errRefsMoved reports extensions that changed while their refs were read.
 var errRefsMoved = errors.New("the extensions changed while their refs were read")
 
-// readRefs resolves the snapshot's extension refs: the ids of extension
-// numbers and emails, and the extension records the plan needs (ids given
-// directly, or every target's site with multiple sites). refsMeta records
-// the account fields (sites flag, extensions' version) they hold for. With
-// TxPipelined the reads are consistent; a version that moved between the
-// two reads is errRefsMoved.
-func readRefs(ctx context.Context, pipe pipelineFunc, k keys, snap *snapshot) error {
-	var meta, nos, mails *redis.SliceCmd
-	if _, err := pipe(ctx, func(p redis.Pipeliner) error {
-		meta = p.HMGet(ctx, k.meta, metaFields[:metaAlwaysChecked]...)
-		if len(snap.extNos) > 0 {
-			nos = p.HMGet(ctx, k.extno, snap.extNos...)
-		}
-		if len(snap.extEmails) > 0 {
-			mails = p.HMGet(ctx, k.extemail, snap.extEmails...)
-		}
-		return nil
-	}); err != nil {
-		return fmt.Errorf("read extension refs: %w", err)
+// queueRefs queues on p the reads that resolve the snapshot's extension
+// refs: the account fields they hold for (sites flag, extensions'
+// version), the ids of extension numbers and emails, and the records of
+// ids given directly. The function it returns, called once p has run,
+// stores the results and returns the ids whose records are still needed
+// (with multiple sites, every target's site).
+func queueRefs(ctx context.Context, p redis.Pipeliner, k keys, snap *snapshot) func() []string {
+	meta := p.HMGet(ctx, k.meta, metaFields[:metaAlwaysChecked]...)
+	var nos, mails, recs *redis.SliceCmd
+	if len(snap.extNos) > 0 {
+		nos = p.HMGet(ctx, k.extno, snap.extNos...)
 	}
-	snap.refsMeta = optStrings(meta, metaAlwaysChecked)
-	snap.noIDs = optStrings(nos, len(snap.extNos))
-	snap.emailIDs = optStrings(mails, len(snap.extEmails))
-	ids := append([]string(nil), snap.direct...)
-	if snap.refsMeta[0].v == "1" {
-		seen := make(map[string]bool, len(ids))
-		for _, id := range ids {
+	if len(snap.extEmails) > 0 {
+		mails = p.HMGet(ctx, k.extemail, snap.extEmails...)
+	}
+	if len(snap.direct) > 0 {
+		recs = p.HMGet(ctx, k.ext, snap.direct...)
+	}
+	return func() []string {
+		snap.refsMeta = optStrings(meta, metaAlwaysChecked)
+		snap.noIDs = optStrings(nos, len(snap.extNos))
+		snap.emailIDs = optStrings(mails, len(snap.extEmails))
+		snap.extIDs = snap.direct
+		snap.extRecs = optStrings(recs, len(snap.direct))
+		if snap.refsMeta[0].v != "1" {
+			return nil
+		}
+		seen := make(map[string]bool, len(snap.direct))
+		for _, id := range snap.direct {
 			seen[id] = true
 		}
-		for _, v := range append(append([]optString(nil), snap.noIDs...), snap.emailIDs...) {
-			if v.ok && !seen[v.v] {
-				seen[v.v] = true
-				ids = append(ids, v.v)
+		var more []string
+		for _, l := range [][]optString{snap.noIDs, snap.emailIDs} {
+			for _, v := range l {
+				if v.ok && !seen[v.v] {
+					seen[v.v] = true
+					more = append(more, v.v)
+				}
 			}
 		}
+		return more
 	}
-	snap.extIDs, snap.extRecs = nil, nil
-	if len(ids) == 0 {
-		return nil
-	}
-	var meta2, recs *redis.SliceCmd
+}
+
+// readMoreExtensions reads the records of more extensions into the
+// snapshot, with the account fields, which must not have moved since
+// the refs were read (errRefsMoved).
+func readMoreExtensions(ctx context.Context, pipe func(context.Context, func(redis.Pipeliner) error) ([]redis.Cmder, error), k keys, snap *snapshot, ids []string) error {
+	var meta, recs *redis.SliceCmd
 	if _, err := pipe(ctx, func(p redis.Pipeliner) error {
-		meta2 = p.HMGet(ctx, k.meta, metaFields[:metaAlwaysChecked]...)
+		meta = p.HMGet(ctx, k.meta, metaFields[:metaAlwaysChecked]...)
 		recs = p.HMGet(ctx, k.ext, ids...)
 		return nil
 	}); err != nil {
 		return fmt.Errorf("read extensions: %w", err)
 	}
-	if !slices.Equal(optStrings(meta2, metaAlwaysChecked), snap.refsMeta) {
+	if !slices.Equal(optStrings(meta, metaAlwaysChecked), snap.refsMeta) {
 		return errRefsMoved
 	}
-	snap.extIDs, snap.extRecs = ids, optStrings(recs, len(ids))
+	snap.extIDs = append(slices.Clip(snap.extIDs), ids...)
+	snap.extRecs = append(slices.Clip(snap.extRecs), optStrings(recs, len(ids))...)
 	return nil
 }
 
-// readState reads, inside the batch's WATCH, the rest of what its plan
-// depends on: the marker (when the batch has one; done is its outcomes
-// when set), the records of the rows' numbers, the account's fields and
-// the audit stream's newest id (last). Refs resolved under other account
-// fields than now are resolved again.
+// readRefs resolves the snapshot's extension refs in transactions of
+// their own (consistent reads), before the batch takes its turn.
+func readRefs(ctx context.Context, rdb redis.UniversalClient, k keys, snap *snapshot) error {
+	var finish func() []string
+	if _, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		finish = queueRefs(ctx, p, k, snap)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("read extension refs: %w", err)
+	}
+	if more := finish(); len(more) > 0 {
+		return readMoreExtensions(ctx, rdb.TxPipelined, k, snap, more)
+	}
+	return nil
+}
+
+// readState reads, inside the batch's WATCH, what its plan depends on:
+// the marker (when the batch has one; done is its outcomes when set), the
+// records of the rows' numbers, the account's fields and the audit
+// stream's newest id (last), and the extension refs unless they were
+// resolved before under the same account fields. Reads inside the WATCH
+// need not be consistent with each other: a change to a watched key
+// after the WATCH voids the commit.
 func readState(ctx context.Context, tx *redis.Tx, k keys, snap *snapshot, marker string) (done *string, last string, err error) {
 	var (
 		mark       *redis.StringCmd
 		recs, meta *redis.SliceCmd
 		top        *redis.XMessageSliceCmd
+		finish     func() []string
 	)
+	resolved := snap.refsMeta != nil
 	_, err = tx.Pipelined(ctx, func(p redis.Pipeliner) error {
 		if marker != "" {
 			mark = p.Get(ctx, marker)
@@ -373,6 +404,9 @@ func readState(ctx context.Context, tx *redis.Tx, k keys, snap *snapshot, marker
 			recs = p.HMGet(ctx, k.num, snap.nums...)
 		}
 		meta = p.HMGet(ctx, k.meta, metaFields...)
+		if !resolved {
+			finish = queueRefs(ctx, p, k, snap)
+		}
 		return nil
 	})
 	if err != nil && err != redis.Nil {
@@ -388,16 +422,31 @@ func readState(ctx context.Context, tx *redis.Tx, k keys, snap *snapshot, marker
 	}
 	snap.recs = optStrings(recs, len(snap.nums))
 	snap.meta = optStrings(meta, len(metaFields))
-	if !slices.Equal(snap.meta[:metaAlwaysChecked], snap.refsMeta) {
-		// The watched fields say the extensions changed since the refs
-		// were read: read them again (a change from here on voids the
-		// commit).
-		if err := readRefs(ctx, tx.Pipelined, k, snap); err != nil {
+	var more []string
+	switch {
+	case !resolved:
+		more = finish()
+	case !slices.Equal(snap.meta[:metaAlwaysChecked], snap.refsMeta):
+		// The extensions changed since the refs were resolved: resolve
+		// them again.
+		if _, err := tx.Pipelined(ctx, func(p redis.Pipeliner) error {
+			finish = queueRefs(ctx, p, k, snap)
+			return nil
+		}); err != nil {
+			return nil, "", fmt.Errorf("read extension refs: %w", err)
+		}
+		more = finish()
+	}
+	if len(more) > 0 {
+		if err := readMoreExtensions(ctx, tx.Pipelined, k, snap, more); err != nil {
+			if errors.Is(err, errRefsMoved) {
+				return nil, "", redis.TxFailedErr // plan again
+			}
 			return nil, "", err
 		}
-		if !slices.Equal(snap.meta[:metaAlwaysChecked], snap.refsMeta) {
-			return nil, "", redis.TxFailedErr // they keep changing: plan again
-		}
+	}
+	if !slices.Equal(snap.meta[:metaAlwaysChecked], snap.refsMeta) {
+		return nil, "", redis.TxFailedErr // the extensions keep changing: plan again
 	}
 	return nil, last, nil
 }
