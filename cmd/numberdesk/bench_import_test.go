@@ -3,13 +3,16 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -73,9 +76,10 @@ func BenchmarkImportMillion(b *testing.B) {
 
 	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
 	defer rdb.Close()
-	if os.Getenv("NUMBERDESK_BENCH_STATS") != "" {
+	stats := os.Getenv("NUMBERDESK_BENCH_STATS") != ""
+	if stats {
 		rdb.ConfigResetStat(ctx)
-		rdb.ConfigSet(ctx, "slowlog-max-len", "200000")
+		rdb.ConfigSet(ctx, "slowlog-max-len", strconv.Itoa(benchSlowLogLen))
 		rdb.ConfigSet(ctx, "slowlog-log-slower-than", "0")
 		rdb.SlowLogReset(ctx)
 	}
@@ -105,37 +109,46 @@ func BenchmarkImportMillion(b *testing.B) {
 	fmt.Printf("import: %d rows in %.2f s = %.0f rows/s; naive (one task per row, %d rows) %.0f rows/s; %.1fx; peak RSS api %d MB, worker %d MB\n",
 		rows, secs, rate, naiveRows, naive, rate/naive, apiRSS>>20, workerRSS>>20)
 	fmt.Printf("import: CPU seconds: api %.1f, worker %.1f, redis %.1f\n", apiCPU, workerCPU, redisCPU)
-	if os.Getenv("NUMBERDESK_BENCH_STATS") != "" {
-		// Where Redis spent its time: the commands (scripts and the
-		// commands they call) by total microseconds.
-		info, _ := rdb.Info(ctx, "commandstats").Result()
-		fmt.Print(info)
-		logs, _ := rdb.SlowLogGet(ctx, 200000).Result()
-		type agg struct {
-			n  int
-			us time.Duration
-		}
-		by := map[string]*agg{}
-		for _, l := range logs {
-			name := strings.ToLower(fmt.Sprint(l.Args[0]))
-			if len(l.Args) > 1 && (name == "evalsha" || name == "eval") {
-				a1 := fmt.Sprint(l.Args[1])
-				name += " " + a1[:min(12, len(a1))] + " " + fmt.Sprint(len(l.Args))
-				if len(l.Args) > 2 {
-					name = "evalsha " + a1[:min(8, len(a1))]
-				}
-			}
-			if by[name] == nil {
-				by[name] = &agg{}
-			}
-			by[name].n++
-			by[name].us += l.Duration
-		}
-		for name, a := range by {
-			fmt.Printf("slowlog %-40s calls %7d total %v\n", name, a.n, a.us)
-		}
+	if stats {
+		benchPrintRedisStats(ctx, rdb)
 	}
 }
+
+// benchPrintRedisStats prints where Redis spent its time during the
+// import (NUMBERDESK_BENCH_STATS): its command statistics and persistence
+// section (an AOF rewrite during the import shows there), then the slow
+// log (every command, logged from the import's start) summed by command,
+// scripts by their SHA's first 8 characters, most time first.
+func benchPrintRedisStats(ctx context.Context, rdb *redis.Client) {
+	info, _ := rdb.Info(ctx, "commandstats", "persistence").Result()
+	fmt.Print(info)
+	logs, _ := rdb.SlowLogGet(ctx, benchSlowLogLen).Result()
+	type total struct {
+		name  string
+		calls int
+		time  time.Duration
+	}
+	by := map[string]*total{}
+	for _, l := range logs {
+		name := strings.ToLower(fmt.Sprint(l.Args[0]))
+		if name == "evalsha" && len(l.Args) > 1 {
+			sha := fmt.Sprint(l.Args[1])
+			name += " " + sha[:min(8, len(sha))]
+		}
+		if by[name] == nil {
+			by[name] = &total{name: name}
+		}
+		by[name].calls++
+		by[name].time += l.Duration
+	}
+	sorted := slices.SortedFunc(maps.Values(by), func(a, b *total) int { return cmp.Compare(b.time, a.time) })
+	for _, t := range sorted {
+		fmt.Printf("slowlog %-20s calls %7d total %v\n", t.name, t.calls, t.time)
+	}
+}
+
+// benchSlowLogLen holds every command of a million-row import.
+const benchSlowLogLen = 200_000
 
 // benchCPU reads a process's CPU time (user and system) in seconds.
 func benchCPU(pid int) float64 {
