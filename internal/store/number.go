@@ -307,7 +307,7 @@ var errRefsMoved = errors.New("the extensions changed while their refs were read
 // stores the results and returns the ids whose records are still needed
 // (with multiple sites, every target's site).
 func queueRefs(ctx context.Context, p redis.Pipeliner, k keys, snap *snapshot) func() []string {
-	meta := p.HMGet(ctx, k.meta, metaFields[:metaAlwaysChecked]...)
+	meta := p.HMGet(ctx, k.meta, metaFields[:refFields]...)
 	var nos, mails, recs *redis.SliceCmd
 	if len(snap.extNos) > 0 {
 		nos = p.HMGet(ctx, k.extno, snap.extNos...)
@@ -319,7 +319,7 @@ func queueRefs(ctx context.Context, p redis.Pipeliner, k keys, snap *snapshot) f
 		recs = p.HMGet(ctx, k.ext, snap.direct...)
 	}
 	return func() []string {
-		snap.refsMeta = optStrings(meta, metaAlwaysChecked)
+		snap.refsMeta = optStrings(meta, refFields)
 		snap.noIDs = optStrings(nos, len(snap.extNos))
 		snap.emailIDs = optStrings(mails, len(snap.extEmails))
 		snap.extIDs = snap.direct
@@ -350,13 +350,13 @@ func queueRefs(ctx context.Context, p redis.Pipeliner, k keys, snap *snapshot) f
 func readMoreExtensions(ctx context.Context, pipe func(context.Context, func(redis.Pipeliner) error) ([]redis.Cmder, error), k keys, snap *snapshot, ids []string) error {
 	var meta, recs *redis.SliceCmd
 	if _, err := pipe(ctx, func(p redis.Pipeliner) error {
-		meta = p.HMGet(ctx, k.meta, metaFields[:metaAlwaysChecked]...)
+		meta = p.HMGet(ctx, k.meta, metaFields[:refFields]...)
 		recs = p.HMGet(ctx, k.ext, ids...)
 		return nil
 	}); err != nil {
 		return fmt.Errorf("read extensions: %w", err)
 	}
-	if !slices.Equal(optStrings(meta, metaAlwaysChecked), snap.refsMeta) {
+	if !slices.Equal(optStrings(meta, refFields), snap.refsMeta) {
 		return errRefsMoved
 	}
 	snap.extIDs = append(slices.Clip(snap.extIDs), ids...)
@@ -426,7 +426,7 @@ func readState(ctx context.Context, tx *redis.Tx, k keys, snap *snapshot, marker
 	switch {
 	case !resolved:
 		more = finish()
-	case !slices.Equal(snap.meta[:metaAlwaysChecked], snap.refsMeta):
+	case !slices.Equal(snap.meta[:refFields], snap.refsMeta):
 		// The extensions changed since the refs were resolved: resolve
 		// them again.
 		if _, err := tx.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -445,7 +445,7 @@ func readState(ctx context.Context, tx *redis.Tx, k keys, snap *snapshot, marker
 			return nil, "", err
 		}
 	}
-	if !slices.Equal(snap.meta[:metaAlwaysChecked], snap.refsMeta) {
+	if !slices.Equal(snap.meta[:refFields], snap.refsMeta) {
 		return nil, "", redis.TxFailedErr // the extensions keep changing: plan again
 	}
 	return nil, last, nil

@@ -31,7 +31,7 @@ type snapshot struct {
 	// Extension refs: extension numbers and (lower-case) emails with the
 	// extension ids they map to, ids given directly, and the extension
 	// records read by id. refsMeta are the account fields (the first
-	// metaAlwaysChecked of metaFields) the refs were resolved under.
+	// refFields of metaFields) the refs were resolved under.
 	extNos, extEmails, direct []string
 	noIDs, emailIDs           []optString
 	extIDs                    []string
@@ -48,14 +48,14 @@ type optString struct {
 }
 
 // metaFields are the account fields a plan reads: the sites flag and the
-// extensions' version (ext_ver, bumped by every change to the extensions,
-// which stands in for the extension refs the plan resolved), then the
-// licence counters, checked only when the plan used them.
+// extensions' version (ext_ver, bumped by every change to the extensions),
+// which the extension refs are resolved under (the first refFields), then
+// the licence counters. The commit watches the whole hash.
 var metaFields = []string{"multiple_sites", "ext_ver",
 	"lic_toll_total", "lic_toll_used", "lic_tf_total", "lic_tf_used", "lic_toll_held", "lic_tf_held"}
 
-// metaAlwaysChecked is how many of metaFields every commit checks.
-const metaAlwaysChecked = 2
+// refFields is how many of metaFields the extension refs depend on.
+const refFields = 2
 
 // numState is a number's state as a batch sees it while its rows apply.
 type numState struct {
@@ -102,7 +102,6 @@ type plan struct {
 	states                   map[string]*numState
 	resv                     []string
 	lic                      map[inventory.NumberType]int64
-	usedLicences             bool  // the plan depended on the licence counters
 	tfTotal                  int64 // toll-free licences in all
 	links                    []string
 	linked                   map[string]bool // final state of each link member
@@ -137,7 +136,6 @@ func makePlan(rows []Row, snap *snapshot, now string) *plan {
 	p.tfTotal = meta(4)
 	refs := resolveRefs(snap, multi)
 	free := func(ty inventory.NumberType) int64 {
-		p.usedLicences = true
 		if ty == inventory.TollFree {
 			return meta(4) - meta(5) - meta(7) - p.lic[ty]
 		}
