@@ -380,9 +380,25 @@ func (c *apiClient) follow(ctx context.Context, imp store.Import, every time.Dur
 		select {
 		case <-ctx.Done():
 			return imp, nil, fmt.Errorf("stopped following import %s, which goes on: see %s", imp.ID, page)
-		case <-time.After(every):
+		case <-time.After(nextPoll(imp, every)):
 		}
 	}
+}
+
+// minPoll is the shortest wait between two polls of an import.
+const minPoll = 25 * time.Millisecond
+
+// nextPoll is how long follow waits before it asks again: every, or less
+// when the import's rate says it will end sooner, so that --wait returns
+// soon after the import ends rather than up to a whole interval later.
+// The rows left are known once the upload is in (its chunks are counted).
+func nextPoll(imp store.Import, every time.Duration) time.Duration {
+	left := imp.RowsTotal - imp.RowsDone
+	if imp.Status != store.ImportRunning || imp.Chunks == 0 || imp.RowsPerSecond <= 0 || left < 0 {
+		return every
+	}
+	eta := time.Duration(float64(left) / imp.RowsPerSecond * float64(time.Second))
+	return min(every, max(eta, minPoll))
 }
 
 func finished(s store.ImportStatus) bool {

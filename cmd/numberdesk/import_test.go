@@ -685,3 +685,27 @@ func TestProgressMeter(t *testing.T) {
 		t.Errorf("plain:\n%q\nwant\n%q", b.String(), want)
 	}
 }
+
+func TestNextPoll(t *testing.T) {
+	const every = 500 * time.Millisecond
+	running := func(total, done, chunks int64, rate float64) store.Import {
+		return store.Import{Status: store.ImportRunning, RowsTotal: total, RowsDone: done, Chunks: chunks, RowsPerSecond: rate}
+	}
+	for _, c := range []struct {
+		name string
+		imp  store.Import
+		want time.Duration
+	}{
+		{"queued", store.Import{Status: store.ImportQueued}, every},
+		{"still uploading (total not known)", running(5000, 5000, 0, 100_000), every},
+		{"far from the end", running(1_000_000, 100_000, 1000, 100_000), every},
+		{"ends in 200 ms", running(1_000_000, 980_000, 1000, 100_000), 200 * time.Millisecond},
+		{"ends at once", running(1_000_000, 999_999, 1000, 100_000), minPoll},
+		{"no rate yet", running(1_000_000, 0, 1000, 0), every},
+		{"completed", store.Import{Status: store.ImportCompleted, RowsTotal: 10, RowsDone: 10, Chunks: 1}, every},
+	} {
+		if got := nextPoll(c.imp, every); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
