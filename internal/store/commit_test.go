@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/numberdesk/numberdesk/internal/inventory"
+	"github.com/numberdesk/numberdesk/internal/redistest"
+	"github.com/redis/go-redis/v9"
 )
 
 // A batch step plans from a snapshot and commits only if nothing it read
@@ -13,49 +15,58 @@ import (
 // commit, and race stores that do not share the in-process turns (as
 // worker processes do not).
 
-func TestApplyPlansAgainWhenTheNumberChanges(t *testing.T) {
-	backends(t, func(t *testing.T, s *Store) {
-		f := mustAccount(t, s, false, 10, 0)
-		a, b := f.mustExt(t, "201", 0), f.mustExt(t, "202", 0)
-		n := num(1)
-		f.mustAcquire(t, 0, inventory.Toll, n)
+// watchFirst hides that a client is a *redis.Client, so that the store
+// sends WATCH on its own, as it does with a Cluster client.
+type watchFirst struct{ *redis.Client }
 
-		other := New(s.rdb) // another process
-		plans := 0
-		s.beforeCommit = func() {
-			plans++
-			if plans == 1 {
-				if err := other.Assign(ctx, f.acct.ID, n, ExtensionRef{ID: b.ID}, Actor{Name: "other", Source: "test"}); err != nil {
-					t.Fatalf("other assign: %v", err)
-				}
-			}
-		}
-		res, err := s.Apply(ctx, f.acct.ID, []Row{{Number: n, Action: inventory.ActionAssign, Extension: ExtensionRef{ID: a.ID}}}, testActor, BatchOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if plans != 2 {
-			t.Errorf("planned %d times, want 2 (the first commit must be refused)", plans)
-		}
-		if o := res.Outcomes[0]; o.Outcome != inventory.Outcome(inventory.CodeAlreadyAssigned) || o.Message != "the number is assigned to extension 202" {
-			t.Errorf("outcome %+v, want already_assigned to 202 (the state at commit)", o)
-		}
-		if got := assignee(f.number(t, n)); got != b.ID {
-			t.Errorf("assignee %q, want %q", got, b.ID)
-		}
-		hist, err := s.Audit(ctx, f.acct.ID, n, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, h := range hist {
-			if h.After != nil && h.After.ExtensionID == a.ID {
-				t.Errorf("history records the refused assignment: %+v", h)
-			}
-		}
-		if len(hist) == 0 || hist[0].Actor != "other" {
-			t.Errorf("newest history entry %+v, want other's assignment", hist)
-		}
+func TestApplyPlansAgainWhenTheNumberChanges(t *testing.T) {
+	t.Run("watch-first", func(t *testing.T) {
+		testPlansAgain(t, New(watchFirst{redistest.Client(t)}))
 	})
+	backends(t, testPlansAgain)
+}
+
+func testPlansAgain(t *testing.T, s *Store) {
+	f := mustAccount(t, s, false, 10, 0)
+	a, b := f.mustExt(t, "201", 0), f.mustExt(t, "202", 0)
+	n := num(1)
+	f.mustAcquire(t, 0, inventory.Toll, n)
+
+	other := New(s.rdb) // another process
+	plans := 0
+	s.beforeCommit = func() {
+		plans++
+		if plans == 1 {
+			if err := other.Assign(ctx, f.acct.ID, n, ExtensionRef{ID: b.ID}, Actor{Name: "other", Source: "test"}); err != nil {
+				t.Fatalf("other assign: %v", err)
+			}
+		}
+	}
+	res, err := s.Apply(ctx, f.acct.ID, []Row{{Number: n, Action: inventory.ActionAssign, Extension: ExtensionRef{ID: a.ID}}}, testActor, BatchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plans != 2 {
+		t.Errorf("planned %d times, want 2 (the first commit must be refused)", plans)
+	}
+	if o := res.Outcomes[0]; o.Outcome != inventory.Outcome(inventory.CodeAlreadyAssigned) || o.Message != "the number is assigned to extension 202" {
+		t.Errorf("outcome %+v, want already_assigned to 202 (the state at commit)", o)
+	}
+	if got := assignee(f.number(t, n)); got != b.ID {
+		t.Errorf("assignee %q, want %q", got, b.ID)
+	}
+	hist, err := s.Audit(ctx, f.acct.ID, n, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hist {
+		if h.After != nil && h.After.ExtensionID == a.ID {
+			t.Errorf("history records the refused assignment: %+v", h)
+		}
+	}
+	if len(hist) == 0 || hist[0].Actor != "other" {
+		t.Errorf("newest history entry %+v, want other's assignment", hist)
+	}
 }
 
 func TestApplyGivesUpWithConflictAndWritesNothing(t *testing.T) {
@@ -112,6 +123,9 @@ func TestStoresRaceOverTheSameNumbers(t *testing.T) {
 			go func(i int) {
 				defer wg.Done()
 				st := New(s.rdb) // its own process: no shared turns
+				if c, ok := s.rdb.(*redis.Client); ok && i%2 == 1 {
+					st = New(watchFirst{c}) // as with a Cluster client
+				}
 				rows := make([]Row, nnums)
 				for j, n := range nums {
 					rows[j] = Row{Number: n, Action: inventory.ActionAssign, Extension: ExtensionRef{Number: exts[i].ExtensionNumber}}

@@ -178,20 +178,22 @@ func (s *Store) Apply(ctx context.Context, accountID string, rows []Row, actor A
 			joined   string
 			replayed bool
 		)
-		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+		// run is one attempt: read, plan, commit. watchKeys, when set, are
+		// to be watched by the first read pipeline itself.
+		run := func(tx *redis.Tx, watchKeys []string) (execed bool, err error) {
 			snap := *refs
-			done, last, err := readState(ctx, tx, k, &snap, o.marker)
+			done, last, err := readState(ctx, tx, k, &snap, o.marker, watchKeys)
 			if err != nil {
-				return err
+				return false, err
 			}
 			if done != nil {
 				joined, replayed = *done, true
-				return nil
+				return false, nil
 			}
 			now := s.now().UnixMilli()
 			p := makePlan(rows, &snap, strconv.FormatInt(now, 10))
 			if err := nameAssignees(ctx, tx, k, p); err != nil {
-				return err
+				return false, err
 			}
 			o.auditID = nextAuditID(last, now)
 			if s.beforeCommit != nil {
@@ -201,11 +203,30 @@ func (s *Store) Apply(ctx context.Context, accountID string, rows []Row, actor A
 				p.commit(ctx, pipe, k, o)
 				return nil
 			}); err != nil {
-				return err
+				return true, err
 			}
 			joined = strings.Join(p.outcomes, "\n")
-			return nil
-		}, watch...)
+			return true, nil
+		}
+		var err error
+		if c, ok := s.rdb.(*redis.Client); ok {
+			// One node (or Sentinel): the WATCH goes out with the reads,
+			// a round trip saved. EXEC ends a WATCH; without one, UNWATCH
+			// before the connection goes back to the pool.
+			err = c.Watch(ctx, func(tx *redis.Tx) error {
+				execed, err := run(tx, watch)
+				if !execed {
+					tx.Unwatch(ctx)
+				}
+				return err
+			})
+		} else {
+			// A Cluster client sends the WATCH first, to the keys' node.
+			err = s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+				_, err := run(tx, nil)
+				return err
+			}, watch...)
+		}
 		if err == nil {
 			return s.batchResult(ctx, accountID, rows, opt, replayed, joined)
 		}
@@ -380,14 +401,15 @@ func readRefs(ctx context.Context, rdb redis.UniversalClient, k keys, snap *snap
 	return nil
 }
 
-// readState reads, inside the batch's WATCH, what its plan depends on:
+// readState reads, inside the batch's WATCH (sent first in the same
+// pipeline when watchKeys are given), what its plan depends on:
 // the marker (when the batch has one; done is its outcomes when set), the
 // records of the rows' numbers, the account's fields and the audit
 // stream's newest id (last), and the extension refs unless they were
 // resolved before under the same account fields. Reads inside the WATCH
 // need not be consistent with each other: a change to a watched key
 // after the WATCH voids the commit.
-func readState(ctx context.Context, tx *redis.Tx, k keys, snap *snapshot, marker string) (done *string, last string, err error) {
+func readState(ctx context.Context, tx *redis.Tx, k keys, snap *snapshot, marker string, watchKeys []string) (done *string, last string, err error) {
 	var (
 		mark       *redis.StringCmd
 		recs, meta *redis.SliceCmd
@@ -396,6 +418,9 @@ func readState(ctx context.Context, tx *redis.Tx, k keys, snap *snapshot, marker
 	)
 	resolved := snap.refsMeta != nil
 	_, err = tx.Pipelined(ctx, func(p redis.Pipeliner) error {
+		if len(watchKeys) > 0 {
+			p.Do(ctx, append([]any{"WATCH"}, anySlice(watchKeys)...)...)
+		}
 		if marker != "" {
 			mark = p.Get(ctx, marker)
 		}
