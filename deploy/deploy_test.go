@@ -30,6 +30,7 @@ var knownMetrics = map[string]metricKind{
 	"numberdesk_job_duration_seconds": histogram, // {type}
 	"numberdesk_jobs_total":           counter,   // {type, result}
 	"numberdesk_import_rows_total":    counter,   // {kind, result}: ok, unchanged, failed
+	"numberdesk_import_replans_total": counter,   // chunks planned again (optimistic commit refused)
 	// inventory gauges
 	"numberdesk_numbers":     gauge, // {status}
 	"numberdesk_port_orders": gauge, // {status}

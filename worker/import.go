@@ -113,6 +113,9 @@ func (h *Handlers) importAssignments(ctx context.Context, p jobs.ImportChunkPayl
 	if err != nil {
 		return nil, err
 	}
+	if res.Attempts > 1 {
+		h.Metrics.Replans.Add(float64(res.Attempts - 1))
+	}
 	for j, i := range sent {
 		switch o := res.Outcomes[j]; {
 		case o.Outcome.Failed():

@@ -8,6 +8,9 @@ type Metrics struct {
 	JobDuration *prometheus.HistogramVec
 	Jobs        *prometheus.CounterVec
 	ImportRows  *prometheus.CounterVec
+	// Replans counts import chunks planned again because the inventory
+	// changed between their plan and their commit.
+	Replans prometheus.Counter
 }
 
 // NewMetrics creates the metrics and registers them with reg.
@@ -26,9 +29,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "numberdesk_import_rows_total",
 			Help: "Import rows applied, by kind and result (ok, unchanged, failed).",
 		}, []string{"kind", "result"}),
+		Replans: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "numberdesk_import_replans_total",
+			Help: "Import chunks planned again because the inventory changed before their commit (another writer on the account).",
+		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.JobDuration, m.Jobs, m.ImportRows)
+		reg.MustRegister(m.JobDuration, m.Jobs, m.ImportRows, m.Replans)
 	}
 	return m
 }

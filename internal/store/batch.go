@@ -50,6 +50,9 @@ type BatchResult struct {
 	// Replayed reports that the batch had been applied before and these are
 	// the outcomes of that first run.
 	Replayed bool
+	// Attempts is how many times the batch was planned: more than one when
+	// the state changed between a plan and its commit (see Apply).
+	Attempts int
 }
 
 // RowOutcome is the outcome of one row: ok, unchanged, reserved (a port-in

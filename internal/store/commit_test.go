@@ -46,8 +46,8 @@ func testPlansAgain(t *testing.T, s *Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if plans != 2 {
-		t.Errorf("planned %d times, want 2 (the first commit must be refused)", plans)
+	if plans != 2 || res.Attempts != 2 {
+		t.Errorf("planned %d times, Attempts %d; want 2 (the first commit must be refused)", plans, res.Attempts)
 	}
 	if o := res.Outcomes[0]; o.Outcome != inventory.Outcome(inventory.CodeAlreadyAssigned) || o.Message != "the number is assigned to extension 202" {
 		t.Errorf("outcome %+v, want already_assigned to 202 (the state at commit)", o)

@@ -228,7 +228,9 @@ func (s *Store) Apply(ctx context.Context, accountID string, rows []Row, actor A
 			}, watch...)
 		}
 		if err == nil {
-			return s.batchResult(ctx, accountID, rows, opt, replayed, joined)
+			res, err := s.batchResult(ctx, accountID, rows, opt, replayed, joined)
+			res.Attempts = attempt
+			return res, err
 		}
 		if !errors.Is(err, redis.TxFailedErr) {
 			return BatchResult{}, fmt.Errorf("apply: %w", err)
