@@ -11,11 +11,7 @@ local ROWSEP = '\30'
 -- ones (HEAD, whose last capture is where the rest starts).
 local HEAD = '^([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31()'
 local function rest_type(r) return string.match(r, '^([^\31]*)') end
-local function rest_site(r) return string.match(r, '^[^\31]*\31([^\31]*)') end
 local function rest_country(r) return string.match(r, '^[^\31]*\31[^\31]*\31([^\31]*)') end
-
--- An extension record is 5 fields: extension number, type, name, email, site.
-local function ext_site(s) return string.match(s, '^[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31(.*)$') end
 
 local RANK = { porting = 1e15, reserved = 2e15, unassigned = 3e15, assigned = 4e15 }
 
@@ -24,12 +20,6 @@ local RANK = { porting = 1e15, reserved = 2e15, unassigned = 3e15, assigned = 4e
 -- as a double, and Redis 7 and miniredis print Lua numbers exactly.
 local function score(status, num)
   return RANK[status] + tonumber(num)
-end
-
--- lic_field names the meta fields of a number type's licence pool.
-local function lic_fields(ntype)
-  if ntype == 'toll_free' then return 'lic_tf_total', 'lic_tf_used' end
-  return 'lic_toll_total', 'lic_toll_used'
 end
 
 -- bulk calls a variadic command in slices that stay under Lua's stack limit.
