@@ -344,7 +344,11 @@ func TestNumberRequests(t *testing.T) {
 	}
 	var list NumberRequestList
 	e.do(t, "GET", "/v1/number-requests", a.viewer, nil).decode(t, &list)
-	if len(list.Requests) != 2 || list.Requests[0].ID != ids[1] {
-		t.Errorf("list %+v", list)
+	// Newest first; two requests made in the same millisecond may come in
+	// either order.
+	if len(list.Requests) != 2 || list.Requests[0].CreatedAt.Before(list.Requests[1].CreatedAt) ||
+		!(list.Requests[0].ID == ids[1] && list.Requests[1].ID == ids[0] ||
+			list.Requests[0].CreatedAt.Equal(list.Requests[1].CreatedAt) && list.Requests[0].ID == ids[0] && list.Requests[1].ID == ids[1]) {
+		t.Errorf("list %+v, want %v newest first", list, ids)
 	}
 }

@@ -107,7 +107,8 @@ func TestListings(t *testing.T) {
 	}
 	e.do(t, "POST", "/v1/numbers/%2B16505550100/assign", a.admin, `{"extension_number":"101"}`).want(t, http.StatusOK, "")
 
-	// Numbers: pages of 2 in status order, then numeric order.
+	// Numbers: pages of 2; porting, then reserved, then assigned and
+	// unassigned together, each in numeric order.
 	var got []string
 	next := ""
 	for pages := 0; ; pages++ {
@@ -120,11 +121,10 @@ func TestListings(t *testing.T) {
 			break
 		}
 	}
-	want := []string{}
+	want := []string{"assigned " + nums[0]}
 	for _, n := range nums[1:] {
 		want = append(want, "unassigned "+n)
 	}
-	want = append(want, "assigned "+nums[0])
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("numbers (-want +got):\n%s", diff)
 	}

@@ -63,7 +63,7 @@ func TestBadInput(t *testing.T) {
 
 		{"bad cursor encoding", "GET", "/v1/numbers?cursor=!!!", nil, nil, 400, inventory.CodeInvalidField},
 		{"bad cursor", "GET", "/v1/numbers?cursor=" + cursor("abc"), nil, nil, 400, inventory.CodeInvalidField},
-		{"cursor of another status", "GET", "/v1/numbers?status=assigned&cursor=" + cursor("3000016505550100"), nil, nil, 400, inventory.CodeInvalidField},
+		{"cursor of another status", "GET", "/v1/numbers?status=assigned&cursor=" + cursor("1000016505550100"), nil, nil, 400, inventory.CodeInvalidField},
 		{"bad extension cursor", "GET", "/v1/extensions?cursor=" + cursor("zzz"), nil, nil, 400, inventory.CodeInvalidField},
 		{"extension cursor of another q", "GET", "/v1/extensions?q=bob&cursor=" + cursor("#1001\x00ext_1"), nil, nil, 400, inventory.CodeInvalidField},
 		{"bad audit cursor", "GET", "/v1/audit?cursor=" + cursor("x.1"), nil, nil, 400, inventory.CodeInvalidField},

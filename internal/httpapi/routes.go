@@ -177,7 +177,7 @@ func (a *api) routes() []route {
 		{Method: "GET", Pattern: "/v1/extensions/{id}", Summary: "An extension.", Role: viewer,
 			handler: jsonOut(http.StatusOK, a.getExtension)},
 
-		{Method: "GET", Pattern: "/v1/numbers", Summary: "List numbers in status order, then numeric order.", Role: viewer,
+		{Method: "GET", Pattern: "/v1/numbers", Summary: "List numbers: porting, then reserved, then assigned and unassigned together, each in numeric order.", Role: viewer,
 			Query: []param{
 				{Name: "status", Description: "Only numbers of this status.", Enum: enumOf(inventory.Statuses)},
 				{Name: "site_id", Description: "Only numbers of this site."},

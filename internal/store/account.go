@@ -86,10 +86,14 @@ func (s *Store) Account(ctx context.Context, id string) (inventory.Account, erro
 	k := accountKeys(id)
 	pipe := s.rdb.Pipeline()
 	meta := pipe.HGetAll(ctx, k.meta)
-	counts := make(map[string]*redis.IntCmd, len(statusRank))
-	for st, rank := range statusRank {
-		counts[st] = pipe.ZCount(ctx, k.idx, strconv.FormatInt(rank*rankUnit, 10), "("+strconv.FormatInt((rank+1)*rankUnit, 10))
+	// Porting, reserved and active numbers are ranges of the status index;
+	// the assigned ones are the extension links (one per assigned number).
+	counts := make(map[string]*redis.IntCmd, 3)
+	for _, st := range []string{"porting", "reserved", "unassigned"} {
+		r := statusRange[st]
+		counts[st] = pipe.ZCount(ctx, k.idx, strconv.FormatInt(r[0], 10), "("+strconv.FormatInt(r[1], 10))
 	}
+	assigned := pipe.ZCard(ctx, k.extlinks)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return inventory.Account{}, fmt.Errorf("read account %s: %w", id, err)
 	}
@@ -105,7 +109,7 @@ func (s *Store) Account(ctx context.Context, id string) (inventory.Account, erro
 			TollFree:    inventory.License{Total: n("lic_tf_total"), Used: n("lic_tf_used"), Held: n("lic_tf_held")},
 		},
 		Numbers: inventory.Counts{
-			Assigned: counts["assigned"].Val(), Unassigned: counts["unassigned"].Val(),
+			Assigned: assigned.Val(), Unassigned: counts["unassigned"].Val() - assigned.Val(),
 			Reserved: counts["reserved"].Val(), Porting: counts["porting"].Val(),
 		},
 		CreatedAt: time.UnixMilli(n("created_at")).UTC(),

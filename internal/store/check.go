@@ -59,8 +59,7 @@ func (s *Store) Check(ctx context.Context, accountID string) error {
 				bad("index holds %s, which has no record", m)
 				continue
 			}
-			digits, _ := strconv.ParseInt(m[1:], 10, 64)
-			want := statusRank[r[fStatus]]*rankUnit + digits
+			want := indexScore(r[fStatus], m)
 			if int64(score) != want {
 				bad("number %s: index score %.0f, want %d for status %s", m, score, want, r[fStatus])
 			}

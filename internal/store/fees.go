@@ -323,7 +323,7 @@ func (s *Store) addOpen(ctx context.Context, k keys, acc *fees.Accumulator) ([]o
 // each returns false. A page's records are read in the same round trip as
 // the next page of the index.
 func (s *Store) readOpen(ctx context.Context, k keys, each func(members []string, recs []any) bool) error {
-	lo, hi := statusRank["reserved"]*rankUnit, (statusRank["reserved"]+1)*rankUnit
+	lo, hi := statusRange["reserved"][0], statusRange["reserved"][1]
 	max := "(" + strconv.FormatInt(hi, 10)
 	index := func(p redis.Cmdable, min string) *redis.StringSliceCmd {
 		return p.ZRangeByScore(ctx, k.idx, &redis.ZRangeBy{Min: min, Max: max, Count: int64(feePage)})

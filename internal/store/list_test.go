@@ -204,3 +204,79 @@ func TestSearchExtensionsPagesWithoutRepeats(t *testing.T) {
 		}
 	})
 }
+
+// Assigned and unassigned numbers share one range of the status index, in
+// number order; pages of either status and the account's counts must
+// still be exact.
+func TestActiveNumbersPagesAndCounts(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store) {
+		f := mustAccount(t, s, false, 30, 0)
+		f.mustExt(t, "1001", 0)
+		var all, assigned, unassigned []string
+		for i := 0; i < 30; i++ {
+			f.mustAcquire(t, 0, inventory.Toll, num(i))
+			all = append(all, num(i))
+		}
+		for i := 0; i < 30; i++ {
+			if i%3 == 1 {
+				if err := s.Assign(ctx, f.acct.ID, num(i), ExtensionRef{Number: "1001"}, testActor); err != nil {
+					t.Fatal(err)
+				}
+				assigned = append(assigned, num(i))
+			} else {
+				unassigned = append(unassigned, num(i))
+			}
+		}
+		list := func(fl NumberFilter) []string {
+			var got []string
+			for pages := 0; pages < 100; pages++ {
+				page, next, err := s.ListNumbers(ctx, f.acct.ID, fl)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, n := range page {
+					if fl.Status != "" && n.Status != fl.Status {
+						t.Errorf("%s listed as %s has status %s", n.Number, fl.Status, n.Status)
+					}
+					got = append(got, n.Number)
+				}
+				if next == "" {
+					return got
+				}
+				fl.Cursor = next
+			}
+			t.Fatal("listing does not end")
+			return nil
+		}
+		for _, limit := range []int{1, 3, 4, 100} {
+			if diff := cmp.Diff(assigned, list(NumberFilter{Status: inventory.StatusAssigned, Limit: limit})); diff != "" {
+				t.Errorf("assigned, limit %d (-want +got):\n%s", limit, diff)
+			}
+			if diff := cmp.Diff(unassigned, list(NumberFilter{Status: inventory.StatusUnassigned, Limit: limit})); diff != "" {
+				t.Errorf("unassigned, limit %d (-want +got):\n%s", limit, diff)
+			}
+		}
+		if diff := cmp.Diff(all, list(NumberFilter{Limit: 7})); diff != "" {
+			t.Errorf("all numbers (-want +got):\n%s", diff)
+		}
+		counts := func() inventory.Counts {
+			a, err := s.Account(ctx, f.acct.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a.Numbers
+		}
+		if got := counts(); got != (inventory.Counts{Assigned: 10, Unassigned: 20}) {
+			t.Errorf("counts %+v, want 10 assigned, 20 unassigned", got)
+		}
+		if err := s.Unassign(ctx, f.acct.ID, num(1), testActor); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Delete(ctx, f.acct.ID, num(0), testActor); err != nil {
+			t.Fatal(err)
+		}
+		if got := counts(); got != (inventory.Counts{Assigned: 9, Unassigned: 20}) {
+			t.Errorf("counts after an unassign and a delete %+v, want 9 assigned, 20 unassigned", got)
+		}
+	})
+}

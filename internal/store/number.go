@@ -678,9 +678,12 @@ func (s *Store) ListNumbers(ctx context.Context, accountID string, f NumberFilte
 	k := accountKeys(accountID)
 	lo, hi := int64(rankUnit), int64(5*rankUnit)
 	if f.Status != "" {
-		lo = statusRank[string(f.Status)] * rankUnit
-		hi = lo + rankUnit
+		r := statusRange[string(f.Status)]
+		lo, hi = r[0], r[1]
 	}
+	// Assigned and unassigned numbers share the active range: the score's
+	// parity picks them out, before any record is read.
+	byParity := f.Status == inventory.StatusAssigned || f.Status == inventory.StatusUnassigned
 	min := strconv.FormatInt(lo, 10)
 	if f.Cursor != "" {
 		c, err := strconv.ParseInt(f.Cursor, 10, 64)
@@ -692,8 +695,11 @@ func (s *Store) ListNumbers(ctx context.Context, accountID string, f NumberFilte
 	max := "(" + strconv.FormatInt(hi, 10)
 	filtered := f.SiteID != "" || f.Type != "" || q != ""
 	batch := int64(f.Limit)
-	if filtered {
+	switch {
+	case filtered:
 		batch = 500
+	case byParity:
+		batch = int64(2 * f.Limit)
 	}
 	var page []inventory.Number
 	var next string
@@ -706,13 +712,19 @@ func (s *Store) ListNumbers(ctx context.Context, accountID string, f NumberFilte
 		if len(zs) == 0 {
 			return nonNil(page), "", nil
 		}
-		members := make([]string, len(zs))
-		for i, z := range zs {
-			members[i] = z.Member.(string)
+		var members []string
+		var memberScores []float64
+		for _, z := range zs {
+			if byParity && activeStatus(int64(z.Score)) != string(f.Status) {
+				continue
+			}
+			members, memberScores = append(members, z.Member.(string)), append(memberScores, z.Score)
 		}
-		vals, err := s.rdb.HMGet(ctx, k.num, members...).Result()
-		if err != nil {
-			return nil, "", fmt.Errorf("list numbers: %w", err)
+		var vals []any
+		if len(members) > 0 {
+			if vals, err = s.rdb.HMGet(ctx, k.num, members...).Result(); err != nil {
+				return nil, "", fmt.Errorf("list numbers: %w", err)
+			}
 		}
 		var nums, recs []string
 		var scores []float64
@@ -721,14 +733,14 @@ func (s *Store) ListNumbers(ctx context.Context, accountID string, f NumberFilte
 			if !ok {
 				continue
 			}
-			nums, recs, scores = append(nums, members[i]), append(recs, rec), append(scores, zs[i].Score)
+			nums, recs, scores = append(nums, members[i]), append(recs, rec), append(scores, memberScores[i])
 		}
 		decoded, err := s.decodeNumbers(ctx, k, nums, recs)
 		if err != nil {
 			return nil, "", err
 		}
 		for i, n := range decoded {
-			if (f.SiteID == "" || n.SiteID == f.SiteID) && (f.Type == "" || n.Type == f.Type) && (q == "" || strings.Contains(n.Number[1:], q)) {
+			if (f.Status == "" || n.Status == f.Status) && (f.SiteID == "" || n.SiteID == f.SiteID) && (f.Type == "" || n.Type == f.Type) && (q == "" || strings.Contains(n.Number[1:], q)) {
 				page = append(page, n)
 			}
 			next = strconv.FormatInt(int64(scores[i]), 10)

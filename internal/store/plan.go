@@ -401,7 +401,7 @@ func (p *plan) commit(ctx context.Context, tx redis.Pipeliner, k keys, o commitO
 				continue
 			}
 			set = append(set, num, s.status+sep+s.ext+sep+ref+sep+s.rsv+sep+s.port+sep+s.rest)
-			idx = append(idx, indexScore(s.status, num), num)
+			idx = append(idx, strconv.FormatInt(indexScore(s.status, num), 10), num)
 		}
 		if len(set) > 0 {
 			tx.HSet(ctx, k.num, set...)
@@ -478,11 +478,4 @@ func anyStrings(v []any) []string {
 		out[i] = s.(string)
 	}
 	return out
-}
-
-// indexScore is a number's score in the status index: the status rank
-// times 10^15 plus the number's digits.
-func indexScore(status, num string) string {
-	n, _ := strconv.ParseInt(strings.TrimPrefix(num, "+"), 10, 64)
-	return strconv.FormatInt(statusRank[status]*rankUnit+n, 10)
 }

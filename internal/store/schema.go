@@ -1,5 +1,10 @@
 package store
 
+import (
+	"strconv"
+	"strings"
+)
+
 // Key schema. Every key of an account starts with "nd:{acct:<id>}:" so that
 // the braces' hash tag puts all of them in one Redis Cluster slot, and every
 // script names all the keys it touches in KEYS.
@@ -12,10 +17,13 @@ package store
 //	                                    ext_ver (bumped by every change to ext, extno or extemail:
 //	                                    Apply's commit checks it instead of each extension ref)
 //	nd:{acct:A}:num             hash    e164 -> number record (fields joined by \x1f, below)
-//	nd:{acct:A}:idx             zset    status index: score = status rank (porting 1, reserved 2,
-//	                                    unassigned 3, assigned 4) * 10^15 + the number's digits;
-//	                                    member = e164. One ZADD moves a number between statuses,
-//	                                    ZCOUNT counts a status exactly, ZRANGEBYSCORE pages it in order.
+//	nd:{acct:A}:idx             zset    status index, member = e164, score (indexScore): porting
+//	                                    10^15 + digits, reserved 2*10^15 + digits, and the active
+//	                                    numbers interleaved: 3*10^15 + 2*digits (+1 when assigned).
+//	                                    ZCOUNT counts porting, reserved and active numbers exactly
+//	                                    (assigned: ZCARD of extlinks); ZRANGEBYSCORE pages a class in
+//	                                    number order. Assign and unassign change a score by one,
+//	                                    which Redis updates in place: the import's hottest write.
 //	nd:{acct:A}:gone            hash    e164 -> newest audit ref of a released number (history kept)
 //	nd:{acct:A}:resv            list    closed reserved intervals: e164 \x1f country \x1f start_ms \x1f end_ms
 //	nd:{acct:A}:fees:<YYYY-MM>  string  the month's reserved-fee statement, JSON (fees.Statement), written
@@ -117,7 +125,36 @@ func ownerKey(e164 string) string {
 	return "nd:owner:" + string([]byte{hex[b>>4], hex[b&15]})
 }
 
-// statusRank is the status index's rank of each status.
-var statusRank = map[string]int64{"porting": 1, "reserved": 2, "unassigned": 3, "assigned": 4}
-
+// The status index's classes: each status's range of scores [lo, hi).
+// Assigned and unassigned numbers share the active range, in number order,
+// told apart by the score's parity.
 const rankUnit = 1_000_000_000_000_000 // 10^15
+
+var statusRange = map[string][2]int64{
+	"porting":    {rankUnit, 2 * rankUnit},
+	"reserved":   {2 * rankUnit, 3 * rankUnit},
+	"unassigned": {3 * rankUnit, 5 * rankUnit},
+	"assigned":   {3 * rankUnit, 5 * rankUnit},
+}
+
+// indexScore is a number's score in the status index (prelude.lua's score
+// is the same). E.164 digits are at most 15, so every score is below 2^53
+// and exact as a double.
+func indexScore(status, e164 string) int64 {
+	d, _ := strconv.ParseInt(strings.TrimPrefix(e164, "+"), 10, 64)
+	switch status {
+	case "unassigned":
+		return 3*rankUnit + 2*d
+	case "assigned":
+		return 3*rankUnit + 2*d + 1
+	}
+	return statusRange[status][0] + d
+}
+
+// activeStatus returns the status a score of the active range stands for.
+func activeStatus(score int64) string {
+	if (score-3*rankUnit)%2 == 1 {
+		return "assigned"
+	}
+	return "unassigned"
+}

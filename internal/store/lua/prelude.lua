@@ -13,12 +13,18 @@ local HEAD = '^([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31()'
 local function rest_type(r) return string.match(r, '^([^\31]*)') end
 local function rest_country(r) return string.match(r, '^[^\31]*\31[^\31]*\31([^\31]*)') end
 
-local RANK = { porting = 1e15, reserved = 2e15, unassigned = 3e15, assigned = 4e15 }
+-- RANK is each status's class in the status index (unassigned and assigned
+-- share the active class, 3e15 and up).
+local RANK = { porting = 1e15, reserved = 2e15, unassigned = 3e15, assigned = 3e15 }
 
--- score orders the status index: the status rank times 10^15 plus the
--- number's digits (at most 15). Every score is below 2^53, so it is exact
--- as a double, and Redis 7 and miniredis print Lua numbers exactly.
+-- score orders the status index (schema.go's indexScore): porting and
+-- reserved numbers by class then digits, the active ones interleaved in
+-- number order with the parity telling assigned from unassigned. Every
+-- score is below 2^53, so it is exact as a double, and Redis 7 and
+-- miniredis print Lua numbers exactly.
 local function score(status, num)
+  if status == 'unassigned' then return 3e15 + 2 * tonumber(num) end
+  if status == 'assigned' then return 3e15 + 2 * tonumber(num) + 1 end
   return RANK[status] + tonumber(num)
 end
 
