@@ -21,24 +21,7 @@ func TestListNumbersPages(t *testing.T) {
 		if err := s.Assign(ctx, f.acct.ID, num(4), ExtensionRef{Number: "1001"}, testActor); err != nil {
 			t.Fatal(err)
 		}
-		list := func(fl NumberFilter) []string {
-			var got []string
-			for pages := 0; pages < 100; pages++ {
-				page, next, err := s.ListNumbers(ctx, f.acct.ID, fl)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, n := range page {
-					got = append(got, n.Number)
-				}
-				if next == "" {
-					return got
-				}
-				fl.Cursor = next
-			}
-			t.Fatal("listing does not end")
-			return nil
-		}
+		list := func(fl NumberFilter) []string { return listAll(t, s, f.acct.ID, fl) }
 		unassigned := append(append([]string{}, want[:4]...), want[5:]...)
 		unassigned = append(unassigned, "+18005550100")
 		if diff := cmp.Diff(unassigned, list(NumberFilter{Status: inventory.StatusUnassigned, Limit: 7})); diff != "" {
@@ -227,27 +210,7 @@ func TestActiveNumbersPagesAndCounts(t *testing.T) {
 				unassigned = append(unassigned, num(i))
 			}
 		}
-		list := func(fl NumberFilter) []string {
-			var got []string
-			for pages := 0; pages < 100; pages++ {
-				page, next, err := s.ListNumbers(ctx, f.acct.ID, fl)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, n := range page {
-					if fl.Status != "" && n.Status != fl.Status {
-						t.Errorf("%s listed as %s has status %s", n.Number, fl.Status, n.Status)
-					}
-					got = append(got, n.Number)
-				}
-				if next == "" {
-					return got
-				}
-				fl.Cursor = next
-			}
-			t.Fatal("listing does not end")
-			return nil
-		}
+		list := func(fl NumberFilter) []string { return listAll(t, s, f.acct.ID, fl) }
 		for _, limit := range []int{1, 3, 4, 100} {
 			if diff := cmp.Diff(assigned, list(NumberFilter{Status: inventory.StatusAssigned, Limit: limit})); diff != "" {
 				t.Errorf("assigned, limit %d (-want +got):\n%s", limit, diff)
@@ -279,4 +242,29 @@ func TestActiveNumbersPagesAndCounts(t *testing.T) {
 			t.Errorf("counts after an unassign and a delete %+v, want 9 assigned, 20 unassigned", got)
 		}
 	})
+}
+
+// listAll follows a listing's pages to the end and returns its numbers,
+// checking that each has the status filtered for.
+func listAll(t *testing.T, s *Store, accountID string, fl NumberFilter) []string {
+	t.Helper()
+	var got []string
+	for pages := 0; pages < 100; pages++ {
+		page, next, err := s.ListNumbers(ctx, accountID, fl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range page {
+			if fl.Status != "" && n.Status != fl.Status {
+				t.Errorf("%s listed as %s has status %s", n.Number, fl.Status, n.Status)
+			}
+			got = append(got, n.Number)
+		}
+		if next == "" {
+			return got
+		}
+		fl.Cursor = next
+	}
+	t.Fatal("listing does not end")
+	return nil
 }
