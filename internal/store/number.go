@@ -714,11 +714,18 @@ func (s *Store) ListNumbers(ctx context.Context, accountID string, f NumberFilte
 		}
 		var members []string
 		var memberScores []float64
-		for _, z := range zs {
+		// examined is how many of zs this round looks at: without other
+		// filters, no more than the page still needs.
+		examined := len(zs)
+		for i, z := range zs {
 			if byParity && activeStatus(int64(z.Score)) != string(f.Status) {
 				continue
 			}
 			members, memberScores = append(members, z.Member.(string)), append(memberScores, z.Score)
+			if !filtered && len(page)+len(members) == f.Limit {
+				examined = i + 1
+				break
+			}
 		}
 		var vals []any
 		if len(members) > 0 {
@@ -748,11 +755,11 @@ func (s *Store) ListNumbers(ctx context.Context, accountID string, f NumberFilte
 				return page, next, nil
 			}
 		}
-		scanned += len(zs)
-		if int64(len(zs)) < batch {
+		scanned += examined
+		if examined == len(zs) && int64(len(zs)) < batch {
 			return nonNil(page), "", nil
 		}
-		next = strconv.FormatInt(int64(zs[len(zs)-1].Score), 10)
+		next = strconv.FormatInt(int64(zs[examined-1].Score), 10)
 		if scanned >= maxScan {
 			return nonNil(page), next, nil
 		}
