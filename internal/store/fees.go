@@ -337,8 +337,8 @@ func (s *Store) readOpen(ctx context.Context, k keys, each func(members []string
 		recs := pipe.HMGet(ctx, k.num, members...)
 		var next *redis.StringSliceCmd
 		if len(members) == feePage {
-			// A number's score is its status rank and its digits
-			// (schema.go): the next page starts after the last one's.
+			// A reserved number's score is the class's base plus its
+			// digits (indexScore): the next page starts after the last one's.
 			last := members[len(members)-1]
 			d, ok := e164Digits(last)
 			if !ok {
