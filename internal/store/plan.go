@@ -388,7 +388,8 @@ func (p *plan) commit(ctx context.Context, tx redis.Pipeliner, k keys, o commitO
 		set := make([]any, 0, 2*len(p.lineNum))
 		idx := make([]any, 0, 2+2*len(p.lineNum))
 		idx = append(idx, "ZADD", k.idx)
-		var del, gone []any
+		var del []string
+		var gone []any
 		for a, num := range p.lineNum {
 			s := p.states[num]
 			if s.lastLine != a+1 {
@@ -408,8 +409,8 @@ func (p *plan) commit(ctx context.Context, tx redis.Pipeliner, k keys, o commitO
 			tx.Do(ctx, idx...)
 		}
 		if len(del) > 0 {
-			tx.HDel(ctx, k.num, anyStrings(del)...)
-			tx.ZRem(ctx, k.idx, del...)
+			tx.HDel(ctx, k.num, del...)
+			tx.ZRem(ctx, k.idx, anySlice(del)...)
 			tx.HSet(ctx, k.gone, gone...)
 		}
 		if len(p.resv) > 0 {
@@ -468,14 +469,6 @@ func anySlice(v []string) []any {
 	out := make([]any, len(v))
 	for i, s := range v {
 		out[i] = s
-	}
-	return out
-}
-
-func anyStrings(v []any) []string {
-	out := make([]string, len(v))
-	for i, s := range v {
-		out[i] = s.(string)
 	}
 	return out
 }
